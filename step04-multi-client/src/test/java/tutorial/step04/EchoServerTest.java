@@ -1,0 +1,214 @@
+package tutorial.step04;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class EchoServerTest {
+
+    private static final int LARGE_STREAM_BYTES = 32 * 1024 * 1024;
+    // Pending output is below the bound before a read, and one read adds at most a buffer.
+    private static final long PENDING_OUTPUT_BOUND = EchoServer.MAX_PENDING_OUTPUT + EchoServer.BUFFER_SIZE;
+
+    private RunningServer running;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+    private long received;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        running = new RunningServer();
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        for (AutoCloseable resource : resources) {
+            resource.close();
+        }
+        running.close();
+    }
+
+    @Test
+    @DisplayName("echo round trip: the client gets back what it sent, and the server says who connected")
+    void echoRoundTrip() throws IOException {
+        BlockingClient client = connect();
+
+        assertThat(client.echo("Hello World")).isEqualTo("Hello World");
+        assertThat(running.log())
+                .startsWith("Listening on 127.0.0.1:" + running.server().port())
+                .contains("Got connection from " + client.localAddress());
+    }
+
+    @Test
+    @DisplayName("second client while the first stays: B is echoed while A is still connected")
+    void secondClientIsServedWhileFirstIsConnected() throws IOException {
+        BlockingClient first = connect();
+        assertThat(first.echo("I am A, and I stay")).isEqualTo("I am A, and I stay");
+
+        BlockingClient second = connect();
+
+        assertThat(second.echo("I am B")).isEqualTo("I am B");
+        assertThat(first.echo("still here")).isEqualTo("still here");
+    }
+
+    @Test
+    @DisplayName("slow reader of a large stream: 32 MiB sent before reading comes back whole,"
+            + " byte for byte (step 03's limitation, fixed)")
+    void slowReaderGetsBackEveryByte() throws Exception {
+        BlockingClient client = connect();
+        String clientAddress = client.localAddress();
+        Thread writer = startWriting(client, LARGE_STREAM_BYTES);
+
+        // The client reads nothing until the server has stopped reading from it (backpressure).
+        await().atMost(20, SECONDS).until(() -> running.server().maxPendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
+        long firstWrongByte = readUntilEndOfStreamCheckingPattern(client);
+        writer.join(20_000);
+
+        assertThat(firstWrongByte).as("index of the first byte that differs").isEqualTo(-1);
+        assertThat(received).isEqualTo(LARGE_STREAM_BYTES);
+        assertThat(writeFailure.get()).isNull();
+        await().atMost(10, SECONDS).until(() -> running.log().contains("Connection from " + clientAddress + " closed"));
+        assertThat(running.log()).doesNotContain("lost");
+    }
+
+    @Test
+    @DisplayName("slow reader of a large stream: while one client sends without reading, its pending output"
+            + " stays bounded and another client is served")
+    void pendingOutputStaysBoundedWhileAnotherClientIsServed() throws Exception {
+        BlockingClient greedy = connect();
+        Thread writer = startWriting(greedy, LARGE_STREAM_BYTES);
+        await().atMost(20, SECONDS).until(() -> running.server().maxPendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
+
+        BlockingClient other = connect();
+        assertThat(other.echo("am I served?")).isEqualTo("am I served?");
+        await().during(1, SECONDS).atMost(5, SECONDS)
+                .until(() -> running.server().maxPendingOutputBytes() <= PENDING_OUTPUT_BOUND);
+        assertThat(writer.isAlive()).as("the greedy client is still stuck writing").isTrue();
+
+        greedy.close(); // the blocked write fails, and the writer thread ends
+        writer.join(10_000);
+        assertThat(writer.isAlive()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a client that half-closes (shutdownOutput) still gets all of its echo before the server closes")
+    void halfClosedClientGetsEverythingEchoed() throws Exception {
+        BlockingClient client = connect();
+        int size = EchoServer.MAX_PENDING_OUTPUT / 2; // all of it fits in the server's pending output
+        Thread writer = startWriting(client, size);
+        writer.join(20_000);
+        assertThat(writeFailure.get()).isNull();
+
+        // The server has read end of stream while part of the echo was still waiting to be written.
+        long firstWrongByte = readUntilEndOfStreamCheckingPattern(client);
+
+        assertThat(firstWrongByte).isEqualTo(-1);
+        assertThat(received).isEqualTo(size);
+    }
+
+    @Test
+    @DisplayName("no busy loop: while every connection is idle, the loop sleeps in select()")
+    void idleConnectionsDoNotWakeTheLoop() throws Exception {
+        List<BlockingClient> clients = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            clients.add(connect());
+        }
+        for (BlockingClient client : clients) {
+            // Large enough that part of each echo waits in pending output, so OP_WRITE goes on and off.
+            int size = 256 * 1024;
+            client.sendAll(ByteBuffer.allocate(size));
+            client.readExactly(size);
+        }
+        await().atMost(10, SECONDS).until(() -> running.server().openConnections() == clients.size());
+
+        long iterations = running.server().loopIterations();
+        // A straggling wakeup is fine; OP_WRITE left on would add thousands of iterations a second.
+        await().during(1, SECONDS).atMost(5, SECONDS)
+                .until(() -> running.server().loopIterations() <= iterations + 2);
+    }
+
+    @Test
+    @DisplayName("speak HTTP to it: the JDK's HttpClient fails, because it gets its own request back (fixed in step 05)")
+    void httpClientGetsItsOwnRequestBack() throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + running.server().port() + "/");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
+
+        // Where a response should start with a status line ("HTTP/1.1 200 OK"), its own request line comes back.
+        assertThatThrownBy(() -> http.send(request, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("Invalid status line: \"GET / HTTP/1.1\"");
+    }
+
+    @Test
+    @DisplayName("speak HTTP to it: a request written by hand comes back unchanged, not answered (fixed in step 05)")
+    void httpRequestComesBackUnchanged() throws IOException {
+        BlockingClient client = connect();
+        String request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+        assertThat(client.echo(request)).isEqualTo(request);
+    }
+
+    private BlockingClient connect() throws IOException {
+        BlockingClient client = new BlockingClient(running.server().port());
+        resources.add(client);
+        return client;
+    }
+
+    /** Writes {@code size} bytes of a known pattern on a thread of its own, then half-closes. */
+    private Thread startWriting(BlockingClient client, int size) {
+        Thread writer = new Thread(() -> {
+            try {
+                ByteBuffer bytes = ByteBuffer.allocate(size);
+                for (int i = 0; i < size; i++) {
+                    bytes.put(patternByte(i));
+                }
+                client.sendAll(bytes.flip());
+                client.channel().shutdownOutput(); // "nothing more from me", but still reading
+            } catch (Throwable e) {
+                writeFailure.set(e);
+            }
+        }, "client-writer");
+        writer.start();
+        resources.add(() -> writer.join(10_000)); // after the client is closed, so it cannot hang
+        return writer;
+    }
+
+    /** Reads until end of stream, counting into {@code received}; returns the first wrong index or -1. */
+    private long readUntilEndOfStreamCheckingPattern(BlockingClient client) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        long firstWrong = -1;
+        while (client.channel().read(buffer.clear()) != -1) {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                if (buffer.get() != patternByte(received) && firstWrong == -1) {
+                    firstWrong = received;
+                }
+                received++;
+            }
+        }
+        return firstWrong;
+    }
+
+    private static byte patternByte(long index) {
+        return (byte) (index % 251); // 251 is prime: a shifted or repeated block would not match
+    }
+}
