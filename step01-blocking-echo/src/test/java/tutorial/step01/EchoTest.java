@@ -50,9 +50,10 @@ class EchoTest {
 
     @Test
     @DisplayName("close() stops the server while it is serving a client")
+    @SuppressWarnings("try") // the server is closed on purpose inside the block
     void closeStopsTheServerWhileAClientIsConnected() throws Exception {
-        RunningServer server = RunningServer.start();
-        try (SocketChannel client = Loopback.connect(server.port())) {
+        try (RunningServer server = RunningServer.start();
+             SocketChannel client = Loopback.connect(server.port())) {
             Loopback.send(client, "still here");
             assertThat(Loopback.receive(client, 10)).isEqualTo("still here");
 

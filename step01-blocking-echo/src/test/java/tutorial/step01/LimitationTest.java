@@ -52,6 +52,7 @@ class LimitationTest {
     @Test
     @DisplayName("second client while the first stays: connected by the kernel, no echo until the first leaves"
             + " (fixed in step 03)")
+    @SuppressWarnings("try") // the first client is closed on purpose inside the block
     void secondClientWaitsWhileFirstIsConnected() throws Exception {
         try (RunningServer server = RunningServer.start();
              SocketChannel first = Loopback.connect(server.port())) {

@@ -49,9 +49,14 @@ final class RunningServer implements AutoCloseable {
 
     /** Closes the server and checks that serve() came back promptly and quietly. */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         server.close();
-        thread.join(10_000);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for serve() to return", e);
+        }
         assertThat(thread.isAlive()).as("serve() still running 10 s after close()").isFalse();
         assertThat(failure.get()).as("serve() ended with an exception").isNull();
     }

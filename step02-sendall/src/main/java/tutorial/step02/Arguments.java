@@ -1,0 +1,50 @@
+package tutorial.step02;
+
+/**
+ * The optional command-line arguments {@code [host] [port] [message]}, with the tutorial's defaults.
+ * A bad argument prints a one-line usage message and ends the program with exit status 2.
+ */
+final class Arguments {
+
+    static final String DEFAULT_HOST = "127.0.0.1";
+    static final int DEFAULT_PORT = 5000;
+
+    private final String[] args;
+    private final String usage;
+
+    Arguments(String[] args, int most, String usage) {
+        this.args = args;
+        this.usage = usage;
+        if (args.length > most) {
+            exitWithUsage("too many arguments");
+        }
+        for (String arg : args) {
+            if (arg.startsWith("-")) {
+                exitWithUsage("unknown option " + arg);
+            }
+        }
+    }
+
+    String host() {
+        return args.length > 0 ? args[0] : DEFAULT_HOST;
+    }
+
+    int port() {
+        if (args.length < 2) {
+            return DEFAULT_PORT;
+        }
+        if (!args[1].matches("\\d{1,5}") || Integer.parseInt(args[1]) > 65535) {
+            exitWithUsage("not a port number: " + args[1]);
+        }
+        return Integer.parseInt(args[1]);
+    }
+
+    String message(String byDefault) {
+        return args.length > 2 ? args[2] : byDefault;
+    }
+
+    private void exitWithUsage(String problem) {
+        System.err.println("usage: " + usage + " (" + problem + ")");
+        System.exit(2);
+    }
+}
