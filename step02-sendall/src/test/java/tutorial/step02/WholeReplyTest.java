@@ -28,10 +28,7 @@ class WholeReplyTest {
         // The test plays the server, so that it decides how the reply is cut.
         try (ServerSocketChannel peer = Loopback.listen()) {
             CompletableFuture<String> reply = exchangeInBackground(Loopback.port(peer), "Hello World");
-            try (SocketChannel server = peer.accept()) {
-                assertThat(Loopback.receive(server, 11)).isEqualTo("Hello World");
-
-                Loopback.send(server, "Hello");
+            try (SocketChannel server = answerWithFirstPiece(peer)) {
                 await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
                         .until(() -> !reply.isDone()); // step 01's client would have returned "Hello" by now
                 Loopback.send(server, " World");
@@ -68,16 +65,21 @@ class WholeReplyTest {
     void earlyEndOfStreamIsAnError() throws Exception {
         try (ServerSocketChannel peer = Loopback.listen()) {
             CompletableFuture<String> reply = exchangeInBackground(Loopback.port(peer), "Hello World");
-            try (SocketChannel server = peer.accept()) {
-                assertThat(Loopback.receive(server, 11)).isEqualTo("Hello World");
-                Loopback.send(server, "Hello");
-            }
+            answerWithFirstPiece(peer).close();
 
             await().atMost(Duration.ofSeconds(10)).until(reply::isDone);
             assertThatThrownBy(reply::join).cause().cause()
                     .isInstanceOf(EOFException.class)
                     .hasMessage("connection closed by /127.0.0.1:" + Loopback.port(peer) + " after 5 of 11 bytes");
         }
+    }
+
+    /** Plays the server: takes the client's "Hello World" and writes back "Hello" only, for now. */
+    private static SocketChannel answerWithFirstPiece(ServerSocketChannel peer) throws IOException {
+        SocketChannel server = peer.accept();
+        assertThat(Loopback.receive(server, 11)).isEqualTo("Hello World");
+        Loopback.send(server, "Hello");
+        return server;
     }
 
     private static CompletableFuture<String> exchangeInBackground(int port, String message) {
