@@ -1,57 +1,54 @@
 package tutorial.step03;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The blocking echo client of step 02, unchanged: it sends a message, reads until the whole echo
- * is back, and prints it.
+ * Step 02's blocking echo client, copied unchanged: it sends its whole message and reads until the
+ * whole echo is back, however many reads that takes. What changes in step 03 is the server.
  *
- * <p>Usage: {@code EchoClient [host] [port] [message]}, defaults 127.0.0.1 5000 "Hello World".
+ * <p>Run it: {@code ./mvnw -q -pl step03-selector compile exec:java@client}
  */
 public final class EchoClient {
+
+    private static final int ROUND_BYTES = 64 * 1024;
 
     private EchoClient() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         Arguments arguments = new Arguments(args, 3, "EchoClient [host] [port] [message]");
-        String message = arguments.message("Hello World");
-        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(arguments.host(), arguments.port()))) {
-            byte[] sent = message.getBytes(StandardCharsets.UTF_8);
-            sendAll(channel, ByteBuffer.wrap(sent));
-            ByteBuffer reply = readUntilComplete(channel, sent.length);
-            System.out.println("Received response from server: "
-                    + new String(reply.array(), StandardCharsets.UTF_8));
+        String host = arguments.host();
+        int port = arguments.port();
+        try {
+            String reply = exchange(host, port, arguments.message("Hello World"));
+            System.out.println("Received response from server: " + reply);
+        } catch (IOException e) {
+            System.err.println("Could not talk to " + host + ":" + port + ": " + e.getMessage());
+            System.exit(1);
         }
     }
 
-    /** Writes until nothing remains: one write may take fewer bytes than it is given. */
-    static void sendAll(SocketChannel channel, ByteBuffer bytes) throws IOException {
-        SocketAddress peer = channel.getRemoteAddress();
-        while (bytes.hasRemaining()) {
-            int written = channel.write(bytes);
-            Trace.wrote(written, peer);
-        }
-    }
-
-    /** Reads until {@code expected} bytes have arrived: one read may return only part of them. */
-    static ByteBuffer readUntilComplete(SocketChannel channel, int expected) throws IOException {
-        SocketAddress peer = channel.getRemoteAddress();
-        ByteBuffer reply = ByteBuffer.allocate(expected);
-        while (reply.hasRemaining()) {
-            int count = channel.read(reply);
-            if (count == -1) {
-                throw new EOFException("server closed the connection after "
-                        + reply.position() + " of " + expected + " bytes");
+    // tag::exchange[]
+    public static String exchange(String host, int port, String message) throws IOException {
+        byte[] request = message.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer reply = ByteBuffer.allocate(request.length); // an echo: as many bytes as we send
+        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port))) {
+            // In rounds of 64 KiB: send a round, read its echo, next round. Sending everything
+            // before reading would hang once the message outgrows the socket buffers (16 MiB did,
+            // here): the server blocks writing an echo that nobody reads, so it stops reading, so
+            // our own write blocks too, for ever.
+            for (int start = 0; start < request.length; start += ROUND_BYTES) {
+                int end = Math.min(start + ROUND_BYTES, request.length);
+                Transfer.sendAll(channel, ByteBuffer.wrap(request, start, end - start));
+                reply.limit(end); // read this round's echo, and no further
+                Transfer.readUntilComplete(channel, reply);
             }
-            Trace.read(count, peer);
+            return new String(reply.array(), StandardCharsets.UTF_8);
         }
-        return reply;
     }
+    // end::exchange[]
 }

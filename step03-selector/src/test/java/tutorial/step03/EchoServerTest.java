@@ -69,7 +69,7 @@ class EchoServerTest {
         for (int round = 0; round < 5; round++) {
             // Every client sends before any of them reads: the server has 100 messages in flight.
             for (int i = 0; i < clients.size(); i++) {
-                EchoClient.sendAll(clients.get(i), ascii(messageOf(i, round)));
+                Transfer.sendAll(clients.get(i), ascii(messageOf(i, round)));
             }
             for (int i = 0; i < clients.size(); i++) {
                 String expected = messageOf(i, round);
@@ -111,7 +111,7 @@ class EchoServerTest {
         AtomicReference<Throwable> writeFailure = new AtomicReference<>();
         Thread writer = new Thread(() -> {
             try {
-                EchoClient.sendAll(client, ByteBuffer.allocate(LARGE_STREAM_BYTES));
+                Transfer.sendAll(client, ByteBuffer.allocate(LARGE_STREAM_BYTES));
                 client.shutdownOutput(); // "I have nothing more to send": the server reads -1
             } catch (Throwable e) {
                 writeFailure.set(e);
@@ -120,7 +120,7 @@ class EchoServerTest {
         writer.start();
         try {
             await("the client finished writing 32 MiB without reading")
-                    .atMost(30, SECONDS).until(() -> !writer.isAlive());
+                    .atMost(20, SECONDS).until(() -> !writer.isAlive());
         } finally {
             writer.interrupt(); // closes the channel if the writer is still stuck, so join() returns
             writer.join(10_000);
@@ -143,12 +143,14 @@ class EchoServerTest {
     }
 
     private static String echo(SocketChannel client, String message) throws IOException {
-        EchoClient.sendAll(client, ascii(message));
+        Transfer.sendAll(client, ascii(message));
         return readString(client, message.length());
     }
 
     private static String readString(SocketChannel client, int length) throws IOException {
-        return new String(EchoClient.readUntilComplete(client, length).array(), StandardCharsets.US_ASCII);
+        ByteBuffer reply = ByteBuffer.allocate(length);
+        Transfer.readUntilComplete(client, reply);
+        return new String(reply.array(), StandardCharsets.US_ASCII);
     }
 
     private static long readUntilEndOfStream(SocketChannel client) throws IOException {

@@ -57,7 +57,6 @@ public final class EchoServer implements AutoCloseable {
         // Non-blocking: accept() returns null instead of waiting when nobody is connecting.
         serverChannel.configureBlocking(false);
         serverChannel.register(selector, SelectionKey.OP_ACCEPT);
-        log.println("Listening on " + host + ":" + port());
     }
     // end::bind[]
 
@@ -82,6 +81,8 @@ public final class EchoServer implements AutoCloseable {
 
     /** Runs the event loop on the calling thread until {@link #close()} is called. */
     public void serve() throws IOException {
+        InetSocketAddress address = (InetSocketAddress) serverChannel.getLocalAddress();
+        log.println("Listening on " + address.getAddress().getHostAddress() + ":" + address.getPort());
         try {
             // tag::event-loop[]
             while (!closing) {
