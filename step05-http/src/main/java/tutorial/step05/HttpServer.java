@@ -72,8 +72,6 @@ public final class HttpServer implements AutoCloseable {
         // Non-blocking: accept() returns null instead of waiting when nobody is connecting.
         serverChannel.configureBlocking(false);
         serverChannel.register(selector, SelectionKey.OP_ACCEPT);
-        log.println("Serving files from " + files.root());
-        log.println("Listening on http://" + host + ":" + port() + "/");
     }
     // end::bind[]
 
@@ -93,6 +91,11 @@ public final class HttpServer implements AutoCloseable {
 
     /** Runs the event loop on the calling thread until {@link #close()} is called. */
     public void serve() throws IOException {
+        InetSocketAddress address = (InetSocketAddress) serverChannel.getLocalAddress();
+        log.println("Serving files from " + files.root());
+        String host = address.getAddress().getHostAddress();
+        host = host.contains(":") ? "[" + host + "]" : host; // an IPv6 address goes in brackets in a URL
+        log.println("Listening on http://" + host + ":" + address.getPort() + "/");
         try {
             // tag::event-loop[]
             while (!closing) {
