@@ -39,7 +39,8 @@ public final class EchoServer implements AutoCloseable {
     // (tests, a monitor) see the latest values.
     private volatile int openConnections;
     private volatile long loopIterations;
-    private volatile long maxPendingOutputBytes;
+    private volatile long bytesReceived;
+    private volatile long pendingOutputBytes;
 
     public static void main(String[] args) throws IOException {
         Arguments arguments = new Arguments(args, 2, "EchoServer [host] [port]");
@@ -74,9 +75,14 @@ public final class EchoServer implements AutoCloseable {
         return loopIterations;
     }
 
-    /** The most output any one connection has had waiting at once: backpressure keeps it bounded. */
-    public long maxPendingOutputBytes() {
-        return maxPendingOutputBytes;
+    /** How many bytes the server has read from all its clients so far. */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    /** How many bytes the server holds for its clients right now: backpressure keeps it bounded. */
+    public long pendingOutputBytes() {
+        return pendingOutputBytes;
     }
 
     /** Runs the event loop on the calling thread until {@link #close()} is called. */
@@ -154,7 +160,8 @@ public final class EchoServer implements AutoCloseable {
     private static int interestOf(Connection connection) {
         int interest = 0;
         // Backpressure: a client that sends but does not read would make us hold its echo in
-        // memory without end. Past the bound, stop reading; TCP then slows the client down.
+        // memory without end. Past the bound, stop reading: its bytes wait in the socket
+        // buffers, and once those are full, TCP holds back the client's writes.
         if (!connection.inputEnded() && connection.pendingOutputBytes() < MAX_PENDING_OUTPUT) {
             interest |= SelectionKey.OP_READ;
         }
@@ -177,21 +184,28 @@ public final class EchoServer implements AutoCloseable {
             // End of stream: the client has sent everything (it may have half-closed with
             // shutdownOutput and still be reading). Finish writing its echo, then close.
             connection.endInput();
+            if (connection.hasPendingOutput()) {
+                log.println("End of stream from " + connection.address() + ", "
+                        + connection.pendingOutputBytes() + " bytes still to send");
+            }
             return;
         }
         buffer.flip();
         connection.queue(buffer); // the echo: what we read is what we owe
-        maxPendingOutputBytes = Math.max(maxPendingOutputBytes, connection.pendingOutputBytes());
+        bytesReceived += count;
+        pendingOutputBytes += count;
     }
 
-    private static void write(SocketChannel channel, Connection connection) throws IOException {
+    private void write(SocketChannel channel, Connection connection) throws IOException {
         int written = connection.writeTo(channel);
         Trace.wrote(written, connection.address());
+        pendingOutputBytes -= written;
     }
     // end::read-write[]
 
     // tag::close-connection[]
     private void closeConnection(SelectionKey key, String message) {
+        pendingOutputBytes -= ((Connection) key.attachment()).pendingOutputBytes(); // lost with it
         key.cancel(); // the selector stops watching the channel
         try {
             key.channel().close();

@@ -25,13 +25,15 @@ import org.junit.jupiter.api.Test;
 class EchoServerTest {
 
     private static final int LARGE_STREAM_BYTES = 32 * 1024 * 1024;
-    // Pending output is below the bound before a read, and one read adds at most a buffer.
-    private static final long PENDING_OUTPUT_BOUND = EchoServer.MAX_PENDING_OUTPUT + EchoServer.BUFFER_SIZE;
+    // A connection's pending output is below the bound before a read, and one read adds at most
+    // a buffer; another client's echo in flight may add one more.
+    private static final long PENDING_OUTPUT_BOUND = EchoServer.MAX_PENDING_OUTPUT + 2 * EchoServer.BUFFER_SIZE;
 
     private RunningServer running;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
     private long received;
+    private long firstWrongByte = -1;
 
     @BeforeEach
     void startServer() throws IOException {
@@ -78,8 +80,8 @@ class EchoServerTest {
         Thread writer = startWriting(client, LARGE_STREAM_BYTES);
 
         // The client reads nothing until the server has stopped reading from it (backpressure).
-        await().atMost(20, SECONDS).until(() -> running.server().maxPendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
-        long firstWrongByte = readUntilEndOfStreamCheckingPattern(client);
+        await().atMost(20, SECONDS).until(() -> running.server().pendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
+        readCheckingPattern(client, Long.MAX_VALUE);
         writer.join(20_000);
 
         assertThat(firstWrongByte).as("index of the first byte that differs").isEqualTo(-1);
@@ -95,12 +97,12 @@ class EchoServerTest {
     void pendingOutputStaysBoundedWhileAnotherClientIsServed() throws Exception {
         BlockingClient greedy = connect();
         Thread writer = startWriting(greedy, LARGE_STREAM_BYTES);
-        await().atMost(20, SECONDS).until(() -> running.server().maxPendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
+        await().atMost(20, SECONDS).until(() -> running.server().pendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
 
         BlockingClient other = connect();
         assertThat(other.echo("am I served?")).isEqualTo("am I served?");
         await().during(1, SECONDS).atMost(5, SECONDS)
-                .until(() -> running.server().maxPendingOutputBytes() <= PENDING_OUTPUT_BOUND);
+                .until(() -> running.server().pendingOutputBytes() <= PENDING_OUTPUT_BOUND);
         assertThat(writer.isAlive()).as("the greedy client is still stuck writing").isTrue();
 
         greedy.close(); // the blocked write fails, and the writer thread ends
@@ -109,19 +111,32 @@ class EchoServerTest {
     }
 
     @Test
-    @DisplayName("a client that half-closes (shutdownOutput) still gets all of its echo before the server closes")
+    @DisplayName("a client that half-closes while the server still owes it output gets every byte,"
+            + " then end of stream")
     void halfClosedClientGetsEverythingEchoed() throws Exception {
         BlockingClient client = connect();
-        int size = EchoServer.MAX_PENDING_OUTPUT / 2; // all of it fits in the server's pending output
-        Thread writer = startWriting(client, size);
-        writer.join(20_000);
-        assertThat(writeFailure.get()).isNull();
+        String clientAddress = client.localAddress();
 
-        // The server has read end of stream while part of the echo was still waiting to be written.
-        long firstWrongByte = readUntilEndOfStreamCheckingPattern(client);
+        // Send without reading, 64 KiB at a time, each time until the server has read it all,
+        // and stop as soon as the echo no longer fits in the socket buffers: the server now
+        // holds part of it. (Sending less, the buffers would hide the case we want to see.)
+        long sent = 0;
+        while (running.server().pendingOutputBytes() == 0) {
+            assertThat(sent).as("bytes sent before the socket buffers filled").isLessThan(LARGE_STREAM_BYTES);
+            client.sendAll(patternBytes(sent, 64 * 1024));
+            sent += 64 * 1024;
+            long target = sent;
+            await().pollInterval(Duration.ofMillis(1)).atMost(10, SECONDS)
+                    .until(() -> running.server().bytesReceived() == target);
+        }
+        client.channel().shutdownOutput(); // "nothing more from me", but still reading
 
-        assertThat(firstWrongByte).isEqualTo(-1);
-        assertThat(received).isEqualTo(size);
+        await().atMost(10, SECONDS).until(() -> running.log().contains("End of stream from " + clientAddress + ", "));
+        readCheckingPattern(client, Long.MAX_VALUE); // until end of stream
+
+        assertThat(firstWrongByte).as("index of the first byte that differs").isEqualTo(-1);
+        assertThat(received).isEqualTo(sent);
+        await().atMost(10, SECONDS).until(() -> running.log().contains("Connection from " + clientAddress + " closed"));
     }
 
     @Test
@@ -177,11 +192,7 @@ class EchoServerTest {
     private Thread startWriting(BlockingClient client, int size) {
         Thread writer = new Thread(() -> {
             try {
-                ByteBuffer bytes = ByteBuffer.allocate(size);
-                for (int i = 0; i < size; i++) {
-                    bytes.put(patternByte(i));
-                }
-                client.sendAll(bytes.flip());
+                client.sendAll(patternBytes(0, size));
                 client.channel().shutdownOutput(); // "nothing more from me", but still reading
             } catch (Throwable e) {
                 writeFailure.set(e);
@@ -192,20 +203,31 @@ class EchoServerTest {
         return writer;
     }
 
-    /** Reads until end of stream, counting into {@code received}; returns the first wrong index or -1. */
-    private long readUntilEndOfStreamCheckingPattern(BlockingClient client) throws IOException {
+    /** Reads up to {@code limit} bytes (stopping at end of stream), checking each against the pattern. */
+    private void readCheckingPattern(BlockingClient client, long limit) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        long firstWrong = -1;
-        while (client.channel().read(buffer.clear()) != -1) {
+        long wanted = received + limit < 0 ? Long.MAX_VALUE : received + limit;
+        while (received < wanted) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), wanted - received));
+            if (client.channel().read(buffer) == -1) {
+                return;
+            }
             buffer.flip();
             while (buffer.hasRemaining()) {
-                if (buffer.get() != patternByte(received) && firstWrong == -1) {
-                    firstWrong = received;
+                if (buffer.get() != patternByte(received) && firstWrongByte == -1) {
+                    firstWrongByte = received;
                 }
                 received++;
             }
         }
-        return firstWrong;
+    }
+
+    private static ByteBuffer patternBytes(long from, int size) {
+        ByteBuffer bytes = ByteBuffer.allocate(size);
+        for (int i = 0; i < size; i++) {
+            bytes.put(patternByte(from + i));
+        }
+        return bytes.flip();
     }
 
     private static byte patternByte(long index) {
