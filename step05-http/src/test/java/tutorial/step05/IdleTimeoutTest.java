@@ -36,7 +36,7 @@ class IdleTimeoutTest {
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         running.close();
     }
 

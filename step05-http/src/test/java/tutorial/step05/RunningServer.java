@@ -71,9 +71,13 @@ final class RunningServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         server.close();
-        loop.join(10_000);
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         assertThat(loop.isAlive()).as("serve() returned after close()").isFalse();
         assertThat(failure.get()).as("serve() ended without an exception").isNull();
     }
