@@ -68,6 +68,13 @@ public class JdkHttpServer {
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
+            // The JDK server closes the connection after this exchange when the request says
+            // "Connection: close", but does not say so in the response; we do, as HTTP asks
+            // (and as step 05 does), so that a client does not try to send on it again.
+            String connection = exchange.getRequestHeaders().getFirst("Connection");
+            if (connection != null && connection.equalsIgnoreCase("close")) {
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
             String path = exchange.getRequestURI().getPath();
             if (path.endsWith("/")) {
                 path = path + "index.html";

@@ -146,8 +146,10 @@ public class Summarize {
         if (Double.isInfinite(median)) {
             Row stopped = filter(runs, r -> !r.v(1).equals("1")).get(0);
             String why = stopped.v(5).equals("124") ? "time limit" : "client ended";
-            return new EchoCell(String.format(Locale.ROOT, "incomplete: %.0f of %s served (%s, %.1f s)",
-                    median(filter(runs, r -> !r.v(1).equals("1")), r -> r.d(4)), stopped.connections(), why, stopped.d(2)), 0);
+            List<Row> incomplete = filter(runs, r -> !r.v(1).equals("1"));
+            return new EchoCell(String.format(Locale.ROOT, "incomplete: %.0f of %s served (%s after %.1f s; %.0f listen queue overflows)",
+                    median(incomplete, r -> r.d(4)), stopped.connections(), why, median(incomplete, r -> r.d(2)),
+                    median(incomplete, r -> r.d(6))), 0);
         }
         double total = runs.get(0).d(3);
         double perSecond = total / median;
@@ -182,7 +184,8 @@ public class Summarize {
     // ---- http -------------------------------------------------------------------------------
 
     private void httpSection() {
-        List<Row> http = section("http");
+        List<Row> http = filter(section("http"), r -> !r.subject().equals("jdk-defaults"));
+        List<Row> defaults = filter(section("http"), r -> r.subject().equals("jdk-defaults"));
         if (http.isEmpty()) {
             return;
         }
@@ -235,6 +238,11 @@ public class Summarize {
         line("");
         if (targetLine != null) {
             line(targetLine);
+            line("");
+        }
+        for (Row r : defaults) {
+            line(String.format(Locale.ROOT, "For reference, the JDK server with its defaults (no `-Dsun.net.httpserver.nodelay=true`:"
+                    + " Nagle's algorithm on), keep-alive, %s connection: **%s req/s**, p50 %s.", r.connections(), grouped(r.d(1)), millis(ms(r.v(4)))));
             line("");
         }
         if (chart.get("step05").size() == counts.size()) {
