@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -49,10 +50,27 @@ class MainTest {
         assertThat(error).startsWith("usage: HttpServer [--host HOST] [--port PORT] [--root DIR]").hasLineCount(1);
     }
 
+    @Test
+    void httpGetPrintsTheWholeResponse() throws Exception {
+        try (RunningServer running = new RunningServer(RunningServer.builtInSite())) {
+            Process client = run(HttpGet.class, "127.0.0.1", Integer.toString(running.server().port()), "/about.html");
+
+            String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+            assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).isZero();
+            assertThat(output).startsWith("HTTP/1.1 200 OK\r\n").contains("Connection: close\r\n", "<h1>About this server</h1>");
+        }
+    }
+
     private static Process start(String... arguments) throws IOException {
+        return run(HttpServer.class, arguments);
+    }
+
+    private static Process run(Class<?> main, String... arguments) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String classes = Path.of("target", "classes").toAbsolutePath().toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-cp", classes, HttpServer.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classes, main.getName()));
         command.addAll(List.of(arguments));
         return new ProcessBuilder(command).start();
     }
