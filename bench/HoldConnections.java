@@ -16,15 +16,15 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Connections held, for bench/run: opens COUNT connections to a server on one selector thread,
- * makes one exchange on each (echo: 4 bytes and their echo; http: GET / keep-alive and its whole
- * response), then holds them for HOLD seconds. In http mode every held connection makes another
- * request every REFRESH seconds (so a server's idle timeout longer than that never closes it);
- * in echo mode they stay silent. Then it measures the server's resident memory (VmRSS of
- * SERVER-PID), times one exchange on a brand-new connection, and makes one more exchange on every
- * held connection to count how many are still open.
+ * Keep-alive connections held, for bench/run (step 05; step 04's idle connections are measured by
+ * step04-multi-client/scripts/IdleConnections.java): opens COUNT connections on one selector
+ * thread, makes a GET / on each and reads its whole response, then holds them for HOLD seconds,
+ * each making another request every REFRESH seconds (so that an idle timeout longer than that
+ * never closes it). Then it measures the server's resident memory (VmRSS of SERVER-PID), times a
+ * request on a brand-new connection, and makes one more request on every held connection to count
+ * how many are still open.
  *
- * Usage: java HoldConnections echo|http HOST PORT COUNT SERVER-PID REFRESH-SECONDS HOLD-SECONDS
+ * Usage: java HoldConnections HOST PORT COUNT SERVER-PID REFRESH-SECONDS HOLD-SECONDS
  * Prints key=value lines for bench/run.
  */
 public class HoldConnections {
@@ -32,7 +32,6 @@ public class HoldConnections {
     private static final int MAX_PENDING_CONNECTS = 200;
     private static final long PHASE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    private final boolean http;
     private final InetSocketAddress address;
     private final byte[] request;
     private final Selector selector = Selector.open();
@@ -44,25 +43,21 @@ public class HoldConnections {
     private int busyCount;
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7 || !(args[0].equals("echo") || args[0].equals("http"))) {
-            System.err.println("usage: HoldConnections echo|http HOST PORT COUNT SERVER-PID REFRESH-SECONDS HOLD-SECONDS");
+        if (args.length != 6) {
+            System.err.println("usage: HoldConnections HOST PORT COUNT SERVER-PID REFRESH-SECONDS HOLD-SECONDS");
             System.exit(2);
         }
-        HoldConnections holder = new HoldConnections(args[0].equals("http"),
-                new InetSocketAddress(args[1], Integer.parseInt(args[2])));
-        int count = Integer.parseInt(args[3]);
-        long serverPid = Long.parseLong(args[4]);
-        long refreshSeconds = Long.parseLong(args[5]);
-        long holdSeconds = Long.parseLong(args[6]);
+        HoldConnections holder = new HoldConnections(new InetSocketAddress(args[0], Integer.parseInt(args[1])));
+        int count = Integer.parseInt(args[2]);
+        long serverPid = Long.parseLong(args[3]);
+        long refreshSeconds = Long.parseLong(args[4]);
+        long holdSeconds = Long.parseLong(args[5]);
         holder.run(count, serverPid, refreshSeconds, holdSeconds);
     }
 
-    HoldConnections(boolean http, InetSocketAddress address) throws IOException {
-        this.http = http;
+    HoldConnections(InetSocketAddress address) throws IOException {
         this.address = address;
-        this.request = http
-                ? ("GET / HTTP/1.1\r\nHost: " + address.getHostString() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)
-                : "ping".getBytes(StandardCharsets.US_ASCII);
+        this.request = ("GET / HTTP/1.1\r\nHost: " + address.getHostString() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     void run(int count, long serverPid, long refreshSeconds, long holdSeconds) throws IOException, InterruptedException {
@@ -79,7 +74,7 @@ public class HoldConnections {
         while (System.nanoTime() < holdEnd) {
             long wait = Math.min(TimeUnit.SECONDS.toNanos(refreshSeconds), holdEnd - System.nanoTime());
             TimeUnit.NANOSECONDS.sleep(Math.max(wait, 0));
-            if (http && System.nanoTime() < holdEnd) {
+            if (System.nanoTime() < holdEnd) {
                 exchangeOnAllOpen();
                 refreshes++;
             }
@@ -202,7 +197,7 @@ public class HoldConnections {
         System.out.println(key + "=" + value);
     }
 
-    /** One held connection: sends the probe, then reads until the whole reply is back. */
+    /** One held connection: sends the request, then reads until the whole response is back. */
     private final class Connection {
         final SocketChannel channel;
         final ByteArrayOutputStream reply = new ByteArrayOutputStream();
@@ -219,7 +214,7 @@ public class HoldConnections {
             ByteBuffer out = ByteBuffer.wrap(request);
             channel.write(out);
             if (out.hasRemaining()) {
-                throw new IOException("probe not written in one go");
+                throw new IOException("request not written in one go");
             }
             channel.register(selector, SelectionKey.OP_READ, this);
         }
@@ -244,9 +239,6 @@ public class HoldConnections {
         }
 
         private boolean replyComplete() {
-            if (!http) {
-                return reply.size() >= request.length;
-            }
             String text = reply.toString(StandardCharsets.ISO_8859_1);
             int headEnd = text.indexOf("\r\n\r\n");
             if (headEnd < 0) {

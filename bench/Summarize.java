@@ -283,20 +283,21 @@ public class Summarize {
         }
         line("### Connections held");
         line("");
-        line("Server memory is the resident set size (VmRSS) of the server's JVM; \"per connection\" divides the growth by the connections open."
-                + " HTTP connections each made a request every " + machine.getOrDefault("reps", "").replaceAll(".*hold_refresh=(\\d+).*", "$1")
-                + " s while held (step 05's idle timeout was left as it is).");
+        line("Server memory is the resident set size (VmRSS) of the server's JVM; \"per connection\" divides the growth by the connections held."
+                + " Step 04's connections are idle (step04-multi-client/scripts/IdleConnections.java); step 05's each make a request every "
+                + machine.getOrDefault("reps", "").replaceAll(".*hold_refresh=(\\d+).*", "$1")
+                + " s, inside its 10 s idle timeout, which is left as it is.");
         line("");
-        line("| step | connections asked | opened and served | server RSS before | RSS holding them | per connection | a new client served in | still open at the end |");
-        line("|---|---:|---:|---:|---:|---:|---:|---:|");
+        line("| step | connections | held | server RSS before | RSS holding them | per connection | a new client served in | still open at the end | notes |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Row r : hold) {
             double before = r.d(2);
             double held = r.d(3);
             double open = r.d(1);
-            line(String.format(Locale.ROOT, "| %s (%s) | %s | %.0f | %.0f MiB | %.0f MiB | %.1f KiB | %s ms | %s |",
+            line(String.format(Locale.ROOT, "| %s (%s) | %s | %.0f | %.0f MiB | %.0f MiB | %.1f KiB | %s ms | %s | %s |",
                     stepName(r.subject()), r.mode().equals("http") ? "keep-alive HTTP" : "idle echo",
                     grouped(Double.parseDouble(r.connections())), open, before / 1024, held / 1024,
-                    (held - before) / open, r.v(4), r.v(5)));
+                    (held - before) / open, r.v(4), r.v(5).isEmpty() ? "-" : r.v(5), r.v(6)));
         }
         line("");
     }
