@@ -33,6 +33,7 @@ final class RequestParser {
     private final StringBuilder line = new StringBuilder(128);
     private int requestLineBytes;
     private int headerBytes;
+    private String requestLine;
     private String method;
     private String target;
     private String version;
@@ -81,9 +82,9 @@ final class RequestParser {
         return state == State.HEADERS || line.length() > 0;
     }
 
-    /** The request line of the request being parsed, or null if it has not arrived (for the log). */
+    /** The request line of the request being parsed, valid or not; null if it has not arrived (for the log). */
     String requestLine() {
-        return method == null ? null : method + " " + target + " " + version;
+        return requestLine;
     }
 
     // tag::bounds[]
@@ -116,6 +117,7 @@ final class RequestParser {
 
     // tag::request-line[]
     private void parseRequestLine(String text) throws HttpError {
+        requestLine = text;
         String[] parts = text.split(" ", -1);
         if (parts.length != 3 || !isToken(parts[0]) || parts[1].isEmpty()) {
             throw new HttpError(Status.BAD_REQUEST, "malformed request line");
@@ -166,7 +168,7 @@ final class RequestParser {
         state = State.REQUEST_LINE; // ready for the next request on this connection
         requestLineBytes = 0;
         headerBytes = 0;
-        method = null;
+        requestLine = null;
         return request;
     }
     // end::finish[]

@@ -156,10 +156,13 @@ class RequestParserTest {
     }
 
     @Test
-    void remembersTheRequestLineOfARequestThatFailedLater() {
+    void remembersTheRequestLineOfARequestThatFailedForTheLog() {
         assertThatThrownBy(() -> parser.parse(bytes("GET /x HTTP/1.1\r\n\r\n"))).isInstanceOf(HttpError.class);
-
         assertThat(parser.requestLine()).isEqualTo("GET /x HTTP/1.1");
+
+        RequestParser another = new RequestParser();
+        assertThatThrownBy(() -> another.parse(bytes("GET / HTTP/3\r\n"))).isInstanceOf(HttpError.class);
+        assertThat(another.requestLine()).isEqualTo("GET / HTTP/3");
     }
 
     @Test
