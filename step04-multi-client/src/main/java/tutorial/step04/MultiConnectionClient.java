@@ -41,10 +41,11 @@ public final class MultiConnectionClient {
         public String toString() {
             String time = String.format(Locale.ROOT, "%.2f s", elapsed.toNanos() / 1e9);
             if (complete()) {
-                return connections + " connections, " + messagesSent + " messages, "
+                return plural(connections, "connection") + ", " + plural(messagesSent, "message") + ", "
                         + bytesSent + " bytes sent and received in " + time;
             }
-            return connections + " connections, " + messagesSent + " messages, " + bytesSent + " bytes sent, "
+            return plural(connections, "connection") + ", " + plural(messagesSent, "message") + ", "
+                    + bytesSent + " bytes sent, "
                     + bytesReceived + " received in " + time + ": INCOMPLETE, " + (bytesExpected - bytesReceived)
                     + " bytes missing, " + connectionsWithWrongBytes + " connections got wrong bytes";
         }
@@ -90,7 +91,7 @@ public final class MultiConnectionClient {
 
     /** Opens every connection, runs them all to the end on this thread, and sums up. */
     public Summary run() throws IOException {
-        out.println("Opening " + connectionCount + " connections to " + server.getHostString() + ":"
+        out.println("Opening " + plural(connectionCount, "connection") + " to " + server.getHostString() + ":"
                 + server.getPort() + ", " + messageCount + " messages of " + messageBytes + " bytes each");
         long start = System.nanoTime();
         List<ClientConnection> connections = new ArrayList<>();
@@ -200,6 +201,10 @@ public final class MultiConnectionClient {
         key.cancel();
         key.channel().close();
         unfinished--;
+    }
+
+    private static String plural(long count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 
     private void progress(ClientConnection connection, String message) {
