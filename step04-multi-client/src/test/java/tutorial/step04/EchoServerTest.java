@@ -79,15 +79,14 @@ class EchoServerTest {
         String clientAddress = client.localAddress();
         Thread writer = startWriting(client, LARGE_STREAM_BYTES);
 
-        // The client reads nothing until the server has stopped reading from it (backpressure).
-        await().atMost(20, SECONDS).until(() -> running.server().pendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
-        readCheckingPattern(client, Long.MAX_VALUE);
+        awaitServerStopsReading(); // the client has not read a byte yet
+        readToEndCheckingPattern(client);
         writer.join(20_000);
 
         assertThat(firstWrongByte).as("index of the first byte that differs").isEqualTo(-1);
         assertThat(received).isEqualTo(LARGE_STREAM_BYTES);
         assertThat(writeFailure.get()).isNull();
-        await().atMost(10, SECONDS).until(() -> running.log().contains("Connection from " + clientAddress + " closed"));
+        awaitLog("Connection from " + clientAddress + " closed");
         assertThat(running.log()).doesNotContain("lost");
     }
 
@@ -97,7 +96,7 @@ class EchoServerTest {
     void pendingOutputStaysBoundedWhileAnotherClientIsServed() throws Exception {
         BlockingClient greedy = connect();
         Thread writer = startWriting(greedy, LARGE_STREAM_BYTES);
-        await().atMost(20, SECONDS).until(() -> running.server().pendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
+        awaitServerStopsReading();
 
         BlockingClient other = connect();
         assertThat(other.echo("am I served?")).isEqualTo("am I served?");
@@ -131,12 +130,12 @@ class EchoServerTest {
         }
         client.channel().shutdownOutput(); // "nothing more from me", but still reading
 
-        await().atMost(10, SECONDS).until(() -> running.log().contains("End of stream from " + clientAddress + ", "));
-        readCheckingPattern(client, Long.MAX_VALUE); // until end of stream
+        awaitLog("End of stream from " + clientAddress + ", "); // ", N bytes still to send"
+        readToEndCheckingPattern(client);
 
         assertThat(firstWrongByte).as("index of the first byte that differs").isEqualTo(-1);
         assertThat(received).isEqualTo(sent);
-        await().atMost(10, SECONDS).until(() -> running.log().contains("Connection from " + clientAddress + " closed"));
+        awaitLog("Connection from " + clientAddress + " closed");
     }
 
     @Test
@@ -203,15 +202,20 @@ class EchoServerTest {
         return writer;
     }
 
-    /** Reads up to {@code limit} bytes (stopping at end of stream), checking each against the pattern. */
-    private void readCheckingPattern(BlockingClient client, long limit) throws IOException {
+    /** Backpressure has kicked in: the server holds the bound and has stopped reading. */
+    private void awaitServerStopsReading() {
+        await().atMost(20, SECONDS)
+                .until(() -> running.server().pendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
+    }
+
+    private void awaitLog(String text) {
+        await().atMost(10, SECONDS).until(() -> running.log().contains(text));
+    }
+
+    /** Reads until end of stream, counting into {@code received} and checking each byte against the pattern. */
+    private void readToEndCheckingPattern(BlockingClient client) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        long wanted = received + limit < 0 ? Long.MAX_VALUE : received + limit;
-        while (received < wanted) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), wanted - received));
-            if (client.channel().read(buffer) == -1) {
-                return;
-            }
+        while (client.channel().read(buffer.clear()) != -1) {
             buffer.flip();
             while (buffer.hasRemaining()) {
                 if (buffer.get() != patternByte(received) && firstWrongByte == -1) {
