@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
  * It is set up at its best, not with its defaults:
  * - bench/run starts it with -Dsun.net.httpserver.nodelay=true; without it the JDK server leaves
  *   Nagle's algorithm on, and each keep-alive response waits ~40 ms for a delayed ACK;
- * - each file is read once and then served from memory (no file opening per request);
+ * - each file is read once and then served from memory (no file system call per request);
  * - no executor (the default): the handler runs on the server's own dispatcher thread, which is
  *   the fastest choice on the one core the benchmark gives each server. --threads N uses a pool.
  *
@@ -79,10 +79,14 @@ public class JdkHttpServer {
             if (path.endsWith("/")) {
                 path = path + "index.html";
             }
-            Path file = root.resolve(path.substring(1)).normalize();
-            byte[] body = file.startsWith(root) && Files.isRegularFile(file)
-                    ? cache.computeIfAbsent(file.toString(), name -> read(file))
-                    : null;
+            byte[] body = cache.get(path);
+            if (body == null) { // first request for this path: look for the file, keep its bytes
+                Path file = root.resolve(path.substring(1)).normalize();
+                if (file.startsWith(root) && Files.isRegularFile(file)) {
+                    body = read(file);
+                    cache.put(path, body);
+                }
+            }
             if (body == null) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
@@ -100,12 +104,8 @@ public class JdkHttpServer {
         }
     }
 
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            return null;
-        }
+    private static byte[] read(Path file) throws IOException {
+        return Files.readAllBytes(file);
     }
 
     private static String contentType(String path) {

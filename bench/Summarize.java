@@ -89,7 +89,7 @@ public class Summarize {
         line("| | |");
         line("|---|---|");
         for (String key : List.of("date", "mode", "nproc", "cpu", "memory", "kernel", "java", "wrk",
-                "server_opts", "pinning", "load_before", "load_after", "duration_seconds")) {
+                "server_opts", "pinning", "step05_classes", "load_before", "load_after", "duration_seconds")) {
             if (machine.containsKey(key)) {
                 line("| " + key.replace('_', ' ') + " | " + machine.get(key) + " |");
             }
