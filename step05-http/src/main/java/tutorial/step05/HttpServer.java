@@ -298,8 +298,12 @@ public final class HttpServer implements AutoCloseable {
         if (requestLine == null) {
             return "-";
         }
-        String shown = requestLine.length() > 200 ? requestLine.substring(0, 200) + "..." : requestLine;
-        return shown.replaceAll("[^\\x20-\\x7E]", "?");
+        StringBuilder shown = new StringBuilder(Math.min(requestLine.length(), 203));
+        for (int i = 0; i < requestLine.length() && i < 200; i++) {
+            char c = requestLine.charAt(i);
+            shown.append(c >= ' ' && c < 0x7F ? c : '?');
+        }
+        return requestLine.length() > 200 ? shown.append("...").toString() : shown.toString();
     }
 
     // tag::read-write[]

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Turns the bytes of one connection into requests, however the network splits them: feed it
@@ -24,6 +25,9 @@ final class RequestParser {
     static final int MAX_REQUEST_LINE = 8 * 1024;
     /** Larger header sections get 431. */
     static final int MAX_HEADER_SECTION = 16 * 1024;
+
+    private static final Pattern VERSION = Pattern.compile("HTTP/\\d\\.\\d");
+    private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
 
     private enum State { REQUEST_LINE, HEADERS, FAILED }
 
@@ -127,11 +131,10 @@ final class RequestParser {
                 throw new HttpError(Status.BAD_REQUEST, "invalid character in the request target");
             }
         }
-        if (!parts[2].matches("HTTP/\\d\\.\\d")) {
-            throw new HttpError(Status.BAD_REQUEST, "malformed HTTP version");
-        }
         if (!parts[2].equals("HTTP/1.1") && !parts[2].equals("HTTP/1.0")) {
-            throw new HttpError(Status.VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are supported");
+            throw VERSION.matcher(parts[2]).matches()
+                    ? new HttpError(Status.VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are supported")
+                    : new HttpError(Status.BAD_REQUEST, "malformed HTTP version");
         }
         method = parts[0];
         target = parts[1];
@@ -181,7 +184,7 @@ final class RequestParser {
         long length = -1;
         for (String part : value.split(",", -1)) {
             String digits = part.strip();
-            if (!digits.matches("\\d{1,18}")) {
+            if (!DIGITS.matcher(digits).matches()) {
                 throw new HttpError(Status.BAD_REQUEST, "invalid Content-Length");
             }
             if (length != -1 && length != Long.parseLong(digits)) {

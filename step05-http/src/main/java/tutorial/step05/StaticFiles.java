@@ -8,7 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -69,27 +69,50 @@ final class StaticFiles {
     StaticFile find(String target) throws HttpError {
         String relative = relativePath(target);
         try {
-            Path file = root.resolve(relative).normalize();
-            if (Files.isDirectory(file)) {
+            Path file = root.resolve(relative.isEmpty() ? "index.html" : relative);
+            BasicFileAttributes attributes = attributesInsideRoot(file);
+            if (attributes.isDirectory()) {
                 file = file.resolve("index.html");
+                attributes = attributesInsideRoot(file);
             }
-            // toRealPath follows symbolic links: a link inside the root that points outside
-            // it gives a real path outside the root, and is refused here.
-            Path real = file.toRealPath();
-            BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class);
-            if (!real.startsWith(root) || !attributes.isRegularFile()) {
+            if (!attributes.isRegularFile()) {
                 throw new HttpError(Status.NOT_FOUND, "no such file: " + target);
             }
-            byte[] bytes = cachedBytes(real, attributes);
+            byte[] bytes = cachedBytes(file, attributes);
             long size = bytes != null ? bytes.length : attributes.size();
-            return new StaticFile(real, size, contentType(real), bytes);
-        } catch (NoSuchFileException | InvalidPathException e) {
+            return new StaticFile(file, size, contentType(file), bytes);
+        } catch (IOException | InvalidPathException e) {
+            // No such file, a file used as a folder ("/index.html/x"), no permission: all "not here".
             throw new HttpError(Status.NOT_FOUND, "no such file: " + target);
-        } catch (IOException e) {
-            throw new HttpError(Status.NOT_FOUND, "cannot read " + target + ": " + e.getClass().getSimpleName());
         }
     }
     // end::find[]
+
+    // tag::inside-root[]
+    /**
+     * The attributes of {@code file}, a path below the root, checked to be inside the root for
+     * real. Each component is looked at without following symbolic links (an lstat). If none is
+     * a link, the path is its own real path and we are done: one system call per component. If
+     * one is a link, toRealPath follows every link, and the real path must still start with the
+     * root's real path: a link inside the root that points outside it gives a 404.
+     */
+    private BasicFileAttributes attributesInsideRoot(Path file) throws IOException, HttpError {
+        BasicFileAttributes attributes = null;
+        Path part = root;
+        for (Path name : root.relativize(file)) {
+            part = part.resolve(name);
+            attributes = Files.readAttributes(part, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink()) {
+                Path real = file.toRealPath();
+                if (!real.startsWith(root)) {
+                    throw new HttpError(Status.NOT_FOUND, "no such file: " + root.relativize(file));
+                }
+                return Files.readAttributes(real, BasicFileAttributes.class);
+            }
+        }
+        return attributes;
+    }
+    // end::inside-root[]
 
     // tag::relative-path[]
     /**

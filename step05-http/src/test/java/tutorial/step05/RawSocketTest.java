@@ -303,6 +303,7 @@ class RawSocketTest {
         "//etc/passwd",
         "/index.html%00/../../secret.txt",
         "/link-out/secret.txt",
+        "/secret-link.txt",
         "http://localhost/../secret.txt",
         "http://localhost/etc/passwd",
     })

@@ -110,8 +110,15 @@ class StaticFilesTest {
                 .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status).isEqualTo(Status.BAD_REQUEST));
     }
 
+    @Test
+    void followsASymbolicLinkThatStaysInsideTheRoot() throws HttpError {
+        assertThat(files.find("/link-in/index.html").bytes()).asString().isEqualTo("<p>Docs index</p>\n");
+        assertThat(files.find("/link-in/").bytes()).asString().isEqualTo("<p>Docs index</p>\n");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"/%252e%252e/secret.txt", "/%252e%252e%252fsecret.txt", "//secret.txt", "/link-out/secret.txt"})
+    @ValueSource(strings = {"/%252e%252e/secret.txt", "/%252e%252e%252fsecret.txt", "//secret.txt",
+        "/link-out/secret.txt", "/secret-link.txt"})
     void doesNotFindFilesOutsideTheRootByAnyOtherWay(String target) {
         // Decoded once, %252e is the file name "%2e", which does not exist; "//" is an empty
         // segment; a symbolic link to a folder outside has a real path outside the root.

@@ -42,6 +42,8 @@ final class TestSite {
         Files.write(root.resolve("large.bin"), randomBytes(LARGE_FILE_SIZE, 5));
         try {
             Files.createSymbolicLink(root.resolve("link-out"), outside);
+            Files.createSymbolicLink(root.resolve("secret-link.txt"), temp.resolve("secret.txt"));
+            Files.createSymbolicLink(root.resolve("link-in"), root.resolve("docs"));
         } catch (UnsupportedOperationException | IOException e) {
             // No symbolic links here (some Windows setups): the other tests still run.
         }
