@@ -30,10 +30,13 @@ public final class EchoServer implements AutoCloseable {
     // Written by the loop thread only; volatile so that other threads (tests) see the latest value.
     private volatile int openConnections;
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         Arguments arguments = new Arguments(args, 2, "EchoServer [host] [port]");
         try (EchoServer server = new EchoServer(arguments.host(), arguments.port(), System.out)) {
             server.serve();
+        } catch (IOException e) {
+            System.err.println("Server stopped: " + e);
+            System.exit(1);
         }
     }
 

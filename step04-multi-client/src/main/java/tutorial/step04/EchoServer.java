@@ -42,10 +42,13 @@ public final class EchoServer implements AutoCloseable {
     private volatile long bytesReceived;
     private volatile long pendingOutputBytes;
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         Arguments arguments = new Arguments(args, 2, "EchoServer [host] [port]");
         try (EchoServer server = new EchoServer(arguments.host(), arguments.port(), System.out)) {
             server.serve();
+        } catch (IOException e) {
+            System.err.println("Server stopped: " + e);
+            System.exit(1);
         }
     }
 
