@@ -337,6 +337,19 @@ class RawSocketTest {
     }
 
     @Test
+    void aRequestPipelinedBehindALargeFileIsAnsweredAfterIt() throws IOException {
+        try (RawClient client = running.connect()) {
+            client.send("GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /app.js HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            RawClient.RawResponse large = client.readResponse();
+            RawClient.RawResponse small = client.readResponse();
+
+            assertThat(large.body()).isEqualTo(Files.readAllBytes(root.resolve("large.bin")));
+            assertThat(small.bodyText()).isEqualTo("console.log('hi')\n");
+        }
+    }
+
+    @Test
     void theJdkClientGetsALargeFileByteForByte() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
