@@ -69,7 +69,7 @@ final class StaticFiles {
     StaticFile find(String target) throws HttpError {
         String relative = relativePath(target);
         try {
-            Path file = root.resolve(relative.isEmpty() ? "index.html" : relative);
+            Path file = root.resolve(relative.isEmpty() ? "index.html" : relative).normalize();
             BasicFileAttributes attributes = attributesInsideRoot(file);
             if (attributes.isDirectory()) {
                 file = file.resolve("index.html");
@@ -90,13 +90,18 @@ final class StaticFiles {
 
     // tag::inside-root[]
     /**
-     * The attributes of {@code file}, a path below the root, checked to be inside the root for
-     * real. Each component is looked at without following symbolic links (an lstat). If none is
-     * a link, the path is its own real path and we are done: one system call per component. If
-     * one is a link, toRealPath follows every link, and the real path must still start with the
-     * root's real path: a link inside the root that points outside it gives a 404.
+     * The attributes of {@code file}, a normalised path, checked to be inside the root for real:
+     * first as text, then on disk. On disk, each component below the root is looked at without
+     * following symbolic links (an lstat). If none is a link, the path is its own real path and
+     * we are done: one system call per component. If one is a link, toRealPath follows every
+     * link, and the real path must still start with the root's real path: a link inside the root
+     * that points outside it gives a 404.
      */
     private BasicFileAttributes attributesInsideRoot(Path file) throws IOException, HttpError {
+        if (!file.startsWith(root)) {
+            // Not reached while relativePath refuses "..": a second lock on the same door.
+            throw new HttpError(Status.NOT_FOUND, "no such file: " + file.getFileName());
+        }
         BasicFileAttributes attributes = null;
         Path part = root;
         for (Path name : root.relativize(file)) {
