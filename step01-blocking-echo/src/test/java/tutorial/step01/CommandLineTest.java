@@ -72,6 +72,17 @@ class CommandLineTest {
         }
     }
 
+    @Test
+    @DisplayName("a host name that does not resolve is a usage error too, not a stack trace")
+    void unknownHostExitsWithStatus2() throws Exception {
+        // .invalid is reserved (RFC 2606): it never resolves, on any machine
+        try (JavaProcess client = JavaProcess.start(folder, false, EchoClient.class, "no-such-host.invalid")) {
+            assertThat(client.exitStatus()).isEqualTo(2);
+            assertThat(client.errorOutput()).isEqualTo(
+                    "usage: EchoClient [host] [port] [message] (unknown host no-such-host.invalid)" + System.lineSeparator());
+        }
+    }
+
     private static String firstLine(List<String> lines) {
         return lines.isEmpty() ? "" : lines.get(0);
     }

@@ -1,5 +1,8 @@
 package tutorial.step04;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
  * The optional command-line arguments {@code [host] [port] ...}, with the tutorial's defaults.
  * A bad argument prints a one-line usage message and ends the program with exit status 2.
@@ -26,7 +29,13 @@ final class Arguments {
     }
 
     String host() {
-        return args.length > 0 ? args[0] : DEFAULT_HOST;
+        String host = args.length > 0 ? args[0] : DEFAULT_HOST;
+        try {
+            InetAddress.getByName(host); // a name nobody can resolve is a usage error, not a stack trace
+        } catch (UnknownHostException e) {
+            exitWithUsage("unknown host " + host);
+        }
+        return host;
     }
 
     int port() {
