@@ -106,12 +106,12 @@ public class Summarize {
         }
         List<String> steps = distinct(echo, Row::subject);
         List<String> counts = distinct(echo, Row::connections);
-        line("### Echo: messages echoed per second (step 04's client, " + machine.getOrDefault("reps", "").replaceAll(".*echo_messages=(\\d+).*", "$1")
+        line("### Echo: round trips per second (step 04's client, " + machine.getOrDefault("reps", "").replaceAll(".*echo_messages=(\\d+).*", "$1")
                 + " messages of " + machine.getOrDefault("reps", "").replaceAll(".*echo_bytes=(\\d+).*", "$1") + " bytes per connection)");
         line("");
-        line("Median of up to " + reps(echo) + " runs; each cell: messages echoed per second (the client's own time)."
-                + " An incomplete run shows how many connections the server served to the end: \"time limit\" means bench/run stopped the client,"
-                + " \"client ended\" that the client gave up or saw connections fail (its summary is in the raw output).");
+        line("Median of up to " + reps(echo) + " runs; each cell: round trips per second (a round trip is one message sent and its echo received; the client's own time)."
+                + " An incomplete run shows how many connections the server served to the end: \"time limit\" means bench/run stopped the client;"
+                + " \"no progress\" that bytes never came back; \"connections failed\" that the client saw connections reset or closed (its summary is in the raw output).");
         line("");
         line("| step | " + counts.stream().map(c -> c + " connection" + (c.equals("1") ? "" : "s")).collect(Collectors.joining(" | ")) + " |");
         line("|---|" + "---:|".repeat(counts.size()));
@@ -145,7 +145,8 @@ public class Summarize {
         double median = seconds.get(seconds.size() / 2);
         if (Double.isInfinite(median)) {
             Row stopped = filter(runs, r -> !r.v(1).equals("1")).get(0);
-            String why = stopped.v(5).equals("124") ? "time limit" : "client ended";
+            String why = stopped.v(5).equals("124") ? "time limit"
+                    : stopped.v(7).equals("1") ? "client gave up: no progress for 10 s" : "client ended: connections failed";
             List<Row> incomplete = filter(runs, r -> !r.v(1).equals("1"));
             return new EchoCell(String.format(Locale.ROOT, "incomplete: %.0f of %s served (%s after %.1f s; %.0f listen queue overflows)",
                     median(incomplete, r -> r.d(4)), stopped.connections(), why, median(incomplete, r -> r.d(2)),
