@@ -200,7 +200,7 @@ public class HoldConnections {
             long used = 0;
             for (String line : run(jcmd.toString(), Long.toString(pid), "GC.heap_info").split("\n")) {
                 // One line per generation (Serial: "def new generation", "tenured generation"; G1: "garbage-first heap").
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(def new|tenured|garbage-first|PSYoungGen|ParOldGen).*used (\\d+)K").matcher(line);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(def new|DefNew|tenured|Tenured|garbage-first|PSYoungGen|ParOldGen).*used (\\d+)K").matcher(line);
                 if (m.find()) {
                     used += Long.parseLong(m.group(2));
                 }
