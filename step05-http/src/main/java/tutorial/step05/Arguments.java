@@ -1,5 +1,7 @@
 package tutorial.step05;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +31,7 @@ final class Arguments {
             }
             String value = args[i + 1];
             switch (option) {
-                case "--host" -> host = value;
+                case "--host" -> host = resolvable(value);
                 case "--port" -> port = number(value, 65535, "not a port number: " + value);
                 case "--root" -> root = directory(value);
                 case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(
@@ -64,6 +66,15 @@ final class Arguments {
             exitWithUsage(problem);
         }
         return Integer.parseInt(value);
+    }
+
+    private static String resolvable(String host) {
+        try {
+            InetAddress.getByName(host); // a name nobody can resolve is a usage error, not a stack trace
+        } catch (UnknownHostException e) {
+            exitWithUsage("unknown host " + host);
+        }
+        return host;
     }
 
     private static Path directory(String value) {

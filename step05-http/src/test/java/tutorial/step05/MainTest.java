@@ -40,7 +40,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--port nope", "--port 70000", "--port", "--verbose yes", "8080", "--root /no/such/folder", "--idle-timeout 0"})
+    @ValueSource(strings = {"--port nope", "--port 70000", "--port", "--verbose yes", "8080", "--root /no/such/folder", "--idle-timeout 0", "--host no-such-host.invalid"})
     void aBadArgumentPrintsUsageAndExitsWith2(String arguments) throws Exception {
         Process process = start(arguments.split(" "));
 
