@@ -228,7 +228,7 @@ public class Summarize {
                 }
                 if (mode.equals("keepalive") && count.equals("50")) {
                     targetLine = String.format(Locale.ROOT,
-                            "Target (step 05 >= 1.5x the JDK server's req/s, keep-alive, 50 connections): **%.2fx, %s**;"
+                            "Target (step 05 >= 1.5x the JDK server's req/s, keep-alive, 50 connections): **%.3fx, %s**;"
                                     + " CPU per request %s (step 05) against %s (JDK), %.2fx less.",
                             ratio, ratio >= 1.5 ? "met" : "not met",
                             micros(median(a, this::cpuMicrosPerRequest)), micros(median(b, this::cpuMicrosPerRequest)),
