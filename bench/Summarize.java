@@ -200,6 +200,9 @@ public class Summarize {
         Map<String, List<Double>> chart = new LinkedHashMap<>();
         chart.put("step05", new ArrayList<>());
         chart.put("jdk", new ArrayList<>());
+        Map<String, List<Double>> cpuChart = new LinkedHashMap<>();
+        cpuChart.put("step05", new ArrayList<>());
+        cpuChart.put("jdk", new ArrayList<>());
         List<String> counts = distinct(http, Row::connections);
         for (String mode : distinct(http, Row::mode)) {
             for (String count : counts) {
@@ -226,6 +229,10 @@ public class Summarize {
                     chart.get("step05").add(rpsA);
                     chart.get("jdk").add(rpsB);
                 }
+                if (mode.equals("keepalive")) {
+                    cpuChart.get("step05").add(median(a, this::cpuMicrosPerRequest));
+                    cpuChart.get("jdk").add(median(b, this::cpuMicrosPerRequest));
+                }
                 if (mode.equals("keepalive") && count.equals("50")) {
                     targetLine = String.format(Locale.ROOT,
                             "Target (step 05 >= 1.5x the JDK server's req/s, keep-alive, 50 connections): **%.3fx, %s**;"
@@ -249,6 +256,8 @@ public class Summarize {
         if (chart.get("step05").size() == counts.size()) {
             xyChart("HTTP keep-alive requests per second (higher is better)", "concurrent connections", counts,
                     "requests per second", Map.of("step05", chart.get("step05"), "jdk", chart.get("jdk")));
+            xyChart("HTTP keep-alive: server CPU time per request in microseconds (lower is better)", "concurrent connections", counts,
+                    "microseconds per request", Map.of("step05", cpuChart.get("step05"), "jdk", cpuChart.get("jdk")));
         }
     }
 
