@@ -1,5 +1,8 @@
 package tutorial.step05;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -13,6 +16,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -34,6 +38,8 @@ public final class HttpServer implements AutoCloseable {
     // hundreds of connects would overflow it, and the extra clients would wait for their
     // connect to be retried. Linux caps the number at net.core.somaxconn (4096 by default).
     private static final int BACKLOG = 1024;
+    // A file found on disk is served from memory this long before we look at the disk again.
+    private static final Duration RECHECK_FILES_AFTER = Duration.ofSeconds(1);
     private static final Set<String> OTHER_METHODS =
             Set.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
@@ -54,16 +60,22 @@ public final class HttpServer implements AutoCloseable {
     public static void main(String[] args) throws IOException {
         Arguments arguments = new Arguments(args);
         Path root = arguments.root() != null ? arguments.root() : builtInSite();
+        // The log is buffered (System.out would make a write system call per line, that is per
+        // request); serve() flushes it each time before the loop goes to sleep in select().
+        PrintStream log = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.US_ASCII);
         try (HttpServer server = new HttpServer(arguments.host(), arguments.port(), root,
-                arguments.idleTimeout(), System.out)) {
+                arguments.idleTimeout(), log)) {
             server.serve();
+        } finally {
+            log.flush();
         }
     }
 
     // tag::bind[]
     public HttpServer(String host, int port, Path root, Duration idleTimeout, PrintStream log) throws IOException {
         this.log = log;
-        this.files = new StaticFiles(root);
+        this.files = new StaticFiles(root, RECHECK_FILES_AFTER);
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.sweepMillis = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 10));
         this.selector = Selector.open();
@@ -99,6 +111,7 @@ public final class HttpServer implements AutoCloseable {
         try {
             // tag::event-loop[]
             while (!closing) {
+                log.flush(); // the log lines of this turn, in one write, before we sleep
                 // With clients connected, wake up now and then even if nothing happens: a client
                 // that sends nothing makes no event, and only the clock can tell us it is idle.
                 selector.select(openConnections > 0 ? sweepMillis : 0);

@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -51,22 +52,52 @@ final class StaticFiles {
     private record CachedFile(FileTime modified, long size, byte[] bytes) {
     }
 
+    private record Lookup(StaticFile file, long foundAtNanos) {
+    }
+
     private final Path root;
+    private final long recheckAfterNanos;
+    private final Map<String, Lookup> recentLookups = new HashMap<>();
     private final Map<Path, CachedFile> cache = new HashMap<>();
 
-    StaticFiles(Path root) throws IOException {
+    /**
+     * Files under {@code root}. A target found on disk is answered from memory for
+     * {@code recheckAfter}, then looked up on disk again: a changed or deleted file is noticed
+     * that much later at the most.
+     */
+    StaticFiles(Path root, Duration recheckAfter) throws IOException {
         // The real path: absolute, normalised, every symbolic link followed. Each file we serve
         // must have a real path that starts with this one.
         this.root = root.toRealPath();
+        this.recheckAfterNanos = recheckAfter.toNanos();
     }
 
     Path root() {
         return root;
     }
 
-    // tag::find[]
+    // tag::recent-lookups[]
     /** The file a GET or HEAD for {@code target} serves; 400 for a target that tries to leave the root, 404 if none. */
     StaticFile find(String target) throws HttpError {
+        long now = System.nanoTime();
+        Lookup recent = recentLookups.get(target);
+        if (recent != null && now - recent.foundAtNanos() < recheckAfterNanos) {
+            // Found a moment ago: answer without asking the disk. Asking means at least one
+            // system call (a stat) per request, which costs more than the rest of the answer.
+            return recent.file();
+        }
+        StaticFile file = lookUp(target);
+        if (recentLookups.size() >= MAX_CACHED_FILES) {
+            recentLookups.clear(); // crude, and bounded, as the cache below
+        }
+        recentLookups.put(target, new Lookup(file, now));
+        return file;
+    }
+    // end::recent-lookups[]
+
+    // tag::find[]
+    /** Looks {@code target} up on disk, checking that it stays inside the root. */
+    private StaticFile lookUp(String target) throws HttpError {
         String relative = relativePath(target);
         try {
             Path file = root.resolve(relative.isEmpty() ? "index.html" : relative).normalize();

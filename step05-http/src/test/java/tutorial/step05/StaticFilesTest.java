@@ -1,12 +1,15 @@
 package tutorial.step05;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,8 @@ class StaticFilesTest {
     @BeforeAll
     static void createSite() throws IOException {
         root = TestSite.create(temp);
-        files = new StaticFiles(root);
+        // Duration.ZERO: every find looks at the disk, so that a test sees a change at once
+        files = new StaticFiles(root, Duration.ZERO);
     }
 
     @Test
@@ -76,6 +80,33 @@ class StaticFilesTest {
         Files.setLastModifiedTime(page, FileTime.from(Instant.now().plusSeconds(60)));
 
         assertThat(files.find("/changing.txt").bytes()).asString().isEqualTo("after!");
+    }
+
+    @Test
+    void answersARecentLookUpFromMemoryWithoutAskingTheDisk() throws Exception {
+        StaticFiles remembering = new StaticFiles(root, Duration.ofHours(1));
+        Path page = Files.writeString(root.resolve("kept.txt"), "before");
+        assertThat(remembering.find("/kept.txt").bytes()).asString().isEqualTo("before");
+
+        Files.writeString(page, "after!");
+        Files.setLastModifiedTime(page, FileTime.from(Instant.now().plusSeconds(60)));
+
+        assertThat(remembering.find("/kept.txt").bytes()).asString().isEqualTo("before");
+    }
+
+    @Test
+    void answersARecentLookUpFromMemoryAndNoticesAChangeAfterTheRecheckTime() throws Exception {
+        StaticFiles remembering = new StaticFiles(root, Duration.ofSeconds(1));
+        Path page = Files.writeString(root.resolve("remembered.txt"), "before");
+        assertThat(remembering.find("/remembered.txt").bytes()).asString().isEqualTo("before");
+
+        Files.writeString(page, "after!");
+        Files.setLastModifiedTime(page, FileTime.from(Instant.now().plusSeconds(60)));
+
+        // Right after the change the answer may still be the remembered one (no stat per request);
+        // within the recheck time plus a margin, the disk is asked again and the change is seen.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> new String(remembering.find("/remembered.txt").bytes(), UTF_8).equals("after!"));
     }
 
     @Test
