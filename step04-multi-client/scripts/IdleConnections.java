@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The step 04 demonstration behind idle-10k.sh (not a unit test): opens COUNT idle connections to
@@ -119,8 +121,16 @@ public class IdleConnections {
         Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
         run(jcmd.toString(), Long.toString(pid), "GC.run");
         String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
-        return info.lines().filter(l -> l.contains(" used ")).findFirst()
-                .map(l -> l.replaceAll(".*used (\\d+K).*", "$1 used")).orElse("?");
+        // One "total NK, used NK" line per generation: one for G1, two for the Serial collector
+        // (the JVM picks Serial when it sees one CPU). Metaspace lines have no "total": left out.
+        Matcher generation = Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+        long usedKb = 0;
+        boolean found = false;
+        while (generation.find()) {
+            usedKb += Long.parseLong(generation.group(1));
+            found = true;
+        }
+        return found ? usedKb + "K used" : "?";
     }
 
     private static String run(String... command) throws Exception {
