@@ -73,40 +73,37 @@ class StaticFilesTest {
 
     @Test
     void rereadsACachedFileThatChanged() throws IOException, HttpError {
-        Path page = Files.writeString(root.resolve("changing.txt"), "before");
-        assertThat(files.find("/changing.txt").bytes()).asString().isEqualTo("before");
-
-        Files.writeString(page, "after!");
-        Files.setLastModifiedTime(page, FileTime.from(Instant.now().plusSeconds(60)));
-
-        assertThat(files.find("/changing.txt").bytes()).asString().isEqualTo("after!");
+        assertThat(contentAfterChange(files, "changing.txt")).isEqualTo("after!");
     }
 
     @Test
-    void answersARecentLookUpFromMemoryWithoutAskingTheDisk() throws Exception {
+    void answersARecentLookUpFromMemoryWithoutAskingTheDisk() throws IOException, HttpError {
         StaticFiles remembering = new StaticFiles(root, Duration.ofHours(1));
-        Path page = Files.writeString(root.resolve("kept.txt"), "before");
-        assertThat(remembering.find("/kept.txt").bytes()).asString().isEqualTo("before");
-
-        Files.writeString(page, "after!");
-        Files.setLastModifiedTime(page, FileTime.from(Instant.now().plusSeconds(60)));
-
-        assertThat(remembering.find("/kept.txt").bytes()).asString().isEqualTo("before");
+        assertThat(contentAfterChange(remembering, "kept.txt")).isEqualTo("before");
     }
 
     @Test
-    void answersARecentLookUpFromMemoryAndNoticesAChangeAfterTheRecheckTime() throws Exception {
+    void answersARecentLookUpFromMemoryAndNoticesAChangeAfterTheRecheckTime() throws IOException, HttpError {
         StaticFiles remembering = new StaticFiles(root, Duration.ofSeconds(1));
-        Path page = Files.writeString(root.resolve("remembered.txt"), "before");
-        assertThat(remembering.find("/remembered.txt").bytes()).asString().isEqualTo("before");
+        contentAfterChange(remembering, "remembered.txt");
 
-        Files.writeString(page, "after!");
-        Files.setLastModifiedTime(page, FileTime.from(Instant.now().plusSeconds(60)));
-
-        // Right after the change the answer may still be the remembered one (no stat per request);
-        // within the recheck time plus a margin, the disk is asked again and the change is seen.
+        // Within the recheck time plus a margin, the disk is asked again and the change is seen.
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> new String(remembering.find("/remembered.txt").bytes(), UTF_8).equals("after!"));
+    }
+
+    /**
+     * Writes "before" to a new file and finds it (which remembers and caches it), then changes the
+     * file to "after!" with a newer modification time, and returns what a second find serves.
+     */
+    private static String contentAfterChange(StaticFiles files, String name) throws IOException, HttpError {
+        Path page = Files.writeString(root.resolve(name), "before");
+        assertThat(files.find("/" + name).bytes()).asString().isEqualTo("before");
+
+        Files.writeString(page, "after!");
+        Files.setLastModifiedTime(page, FileTime.from(Instant.now().plusSeconds(60)));
+
+        return new String(files.find("/" + name).bytes(), UTF_8);
     }
 
     @Test
