@@ -1,6 +1,8 @@
 package tutorial.step05;
 
 import java.net.InetAddress;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,8 +10,8 @@ import java.time.Duration;
 
 /**
  * The optional command-line arguments {@code [--host HOST] [--port PORT] [--root DIR]
- * [--idle-timeout SECONDS]}, with the tutorial's defaults. A bad argument prints a one-line usage
- * message and ends the program with exit status 2.
+ * [--idle-timeout SECONDS]}, with the tutorial's defaults (for the root: the built-in site). A
+ * bad argument prints a one-line usage message and ends the program with exit status 2.
  */
 final class Arguments {
 
@@ -52,9 +54,9 @@ final class Arguments {
         return port;
     }
 
-    /** The folder given with --root, or null for the built-in site. */
+    /** The folder given with --root, or else the built-in site. */
     Path root() {
-        return root;
+        return root != null ? root : builtInSite();
     }
 
     Duration idleTimeout() {
@@ -84,6 +86,25 @@ final class Arguments {
         }
         return path;
     }
+
+    // tag::built-in-site[]
+    /**
+     * The site shipped in src/main/resources/site. Maven copies it to target/classes/site, a
+     * folder on disk, and we serve it from there. From inside a jar it would not be a folder:
+     * then the server asks for --root.
+     */
+    private static Path builtInSite() {
+        URL index = Arguments.class.getResource("/site/index.html");
+        if (index == null || !index.getProtocol().equals("file")) {
+            exitWithUsage("the built-in site is not a folder on disk here; give one with --root DIR");
+        }
+        try {
+            return Path.of(index.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+    // end::built-in-site[]
 
     static void exitWithUsage(String problem) {
         System.err.println("usage: " + USAGE + " (" + problem + ")");

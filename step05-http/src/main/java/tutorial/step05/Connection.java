@@ -5,15 +5,17 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayDeque;
 
 /**
  * What the server remembers about one client between two wakeups of the selector, as in step 04,
  * now with HTTP in it: the bytes read but not yet parsed (the next pipelined request may be
- * waiting there), the parser with its half-finished request, the responses not yet written (as a
- * queue of buffers, sent with one gathering write), a large file being streamed, and the time of
- * the client's last activity for the idle timeout.
+ * waiting there) and the parser with its half-finished request, the responses not yet written (as
+ * a queue of buffers, sent with one gathering write) and a large file being streamed, how far the
+ * connection is on its way to a close, and the time of the client's last activity for the idle
+ * timeout. It takes channels as the narrowest interfaces it needs, so its tests need no socket.
  */
 final class Connection {
 
@@ -24,9 +26,28 @@ final class Connection {
     static final int MAX_PENDING_OUTPUT = 256 * 1024;
     private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
 
+    // tag::ending[]
+    /**
+     * How far the connection is on its way to a close. The client's end of stream is kept apart:
+     * it can come in any of these.
+     */
+    private enum Ending {
+        /** Requests are answered as they come. */
+        OPEN,
+        /** Nothing more is answered: the connection closes once the responses queued so far are written. */
+        AFTER_RESPONSES,
+        /**
+         * Everything is written and our FIN is sent; what the client still sends is read and dropped
+         * until its own FIN (or the idle timeout). HTTP servers call this a lingering close.
+         */
+        LINGERING
+    }
+    // end::ending[]
+
     private final SocketAddress address;
     private final RequestParser parser = new RequestParser();
-    // Bytes read from the client, not yet given to the parser; "fill mode" as in step 04.
+    // Bytes read from the client, not yet given to the parser. Between two calls it is in fill
+    // mode, as in step 04: only nextRequest() flips it for the parser and compacts it back.
     private final ByteBuffer input = ByteBuffer.allocate(INPUT_BUFFER_SIZE);
     private final ArrayDeque<ByteBuffer> pendingOutput = new ArrayDeque<>();
     private long pendingOutputBytes;
@@ -34,8 +55,7 @@ final class Connection {
     private long fileRemaining;
     private ByteBuffer fileChunk;
     private boolean inputEnded;
-    private boolean closeWhenAnswered;
-    private boolean draining;
+    private Ending ending = Ending.OPEN;
     private long lastActivity;
 
     Connection(SocketAddress address, long now) {
@@ -47,36 +67,98 @@ final class Connection {
         return address;
     }
 
-    RequestParser parser() {
-        return parser;
+    // tag::read-from[]
+    /** Reads what the client sent into the input buffer; while lingering, only to drop it. */
+    int readFrom(ReadableByteChannel channel) throws IOException {
+        if (ending == Ending.LINGERING) {
+            input.clear(); // our side is closed: what still arrives is read only to be dropped
+        }
+        return channel.read(input);
+    }
+    // end::read-from[]
+
+    // tag::next-request[]
+    /**
+     * The next complete request read from the client, or null if there is none to answer now:
+     * its bytes have not all arrived, or the connection may answer no more (it is closing, a file
+     * is being streamed, or too much output is waiting). A parse error ends the answering: the
+     * parser cannot find where the next request would start.
+     */
+    Request nextRequest() throws HttpError {
+        if (!canAnswer() || input.position() == 0) {
+            return null;
+        }
+        input.flip(); // fill mode -> drain mode: the parser takes bytes from position to limit
+        try {
+            return parser.parse(input);
+        } catch (HttpError e) {
+            ending = Ending.AFTER_RESPONSES;
+            throw e;
+        } finally {
+            input.compact(); // what the parser did not take stays for next time, in fill mode again
+        }
+    }
+    // end::next-request[]
+
+    /** A request may be waiting in the input buffer, and the connection could answer it now. */
+    boolean hasRequestToAnswer() {
+        return canAnswer() && input.position() > 0;
     }
 
-    ByteBuffer input() {
-        return input;
+    /** Another request may be answered now: responses go out in order, and output stays bounded. */
+    private boolean canAnswer() {
+        return ending == Ending.OPEN && file == null && pendingOutputBytes < MAX_PENDING_OUTPUT;
     }
 
-    boolean hasUnparsedInput() {
-        return input.position() > 0;
+    /** Halfway through a request, with nothing owed to the client: the idle timeout answers 408 then. */
+    boolean stalledMidRequest() {
+        return ending == Ending.OPEN && parser.inProgress() && !hasPendingOutput();
+    }
+
+    /** The request line of the request being parsed, or null before it arrived: for the log of a failed request. */
+    String unfinishedRequestLine() {
+        return parser.requestLine();
     }
 
     // tag::queue[]
-    /** Adds bytes to send after everything queued before them (no copy: the buffer itself waits). */
-    void queue(ByteBuffer bytes) {
-        pendingOutputBytes += bytes.remaining();
-        pendingOutput.add(bytes);
+    /**
+     * Queues a response behind everything queued before it: the head, then the body in the same
+     * gathering write. A close that the response announces ends the answering.
+     */
+    void queue(Response response) {
+        queue(response.head());
+        if (response.body() instanceof Body.Bytes bytes) {
+            queue(ByteBuffer.wrap(bytes.bytes())); // wraps the array: a cached file is not copied per request
+        } else if (response.body() instanceof Body.File body) {
+            queueFile(body);
+        }
+        if (response.closesConnection()) {
+            ending = Ending.AFTER_RESPONSES;
+        }
     }
 
-    /** Sends {@code length} bytes of {@code source} after everything queued, a chunk at a time. */
-    void queueFile(FileChannel source, long length) throws IOException {
-        file = source;
-        fileRemaining = length;
-        readNextChunk(); // the first chunk goes out in the same write as the head
+    /** Sends the file after everything queued, a chunk at a time. */
+    private void queueFile(Body.File body) {
+        file = body.channel();
+        fileRemaining = body.length();
+        try {
+            readNextChunk(); // the first chunk goes out in the same write as the head
+        } catch (IOException e) {
+            // The head is queued: the client sees the body cut short, then the close.
+            closeFile();
+            ending = Ending.AFTER_RESPONSES;
+        }
+    }
+
+    private void queue(ByteBuffer bytes) {
+        pendingOutputBytes += bytes.remaining();
+        pendingOutput.add(bytes);
     }
     // end::queue[]
 
     // tag::write-to[]
     /** Writes as much pending output as the socket takes now; returns how much that was. */
-    long writeTo(SocketChannel channel) throws IOException {
+    long writeTo(GatheringByteChannel channel) throws IOException {
         // A gathering write: head and body (and the responses to pipelined requests) leave in
         // one system call, so they travel in as few packets as possible.
         long written = channel.write(pendingOutput.toArray(NO_BUFFERS));
@@ -130,37 +212,35 @@ final class Connection {
         return !pendingOutput.isEmpty() || file != null;
     }
 
-    /** Another request may be answered now: responses go out in order, and output stays bounded. */
-    boolean canAnswer() {
-        return !closeWhenAnswered && file == null && pendingOutputBytes < MAX_PENDING_OUTPUT;
+    // tag::wants-input[]
+    /**
+     * Whether to read from the client now. Not after its end of stream; while lingering, always
+     * (to drop what comes); otherwise only while the connection answers requests and its input
+     * buffer has room. A full buffer means the client pipelines faster than it reads our answers:
+     * we stop reading, and TCP slows the client down (backpressure).
+     */
+    boolean wantsInput() {
+        if (inputEnded) {
+            return false;
+        }
+        return ending == Ending.LINGERING || (ending == Ending.OPEN && input.hasRemaining());
+    }
+    // end::wants-input[]
+
+    /** Everything is answered and written, and the client may still send: time for a lingering close. */
+    boolean readyToLinger() {
+        return ending == Ending.AFTER_RESPONSES && !hasPendingOutput() && !inputEnded;
     }
 
-    /** Answer nothing more; close once the responses queued so far are sent. */
-    void closeWhenAnswered() {
-        closeWhenAnswered = true;
-    }
-
-    boolean mustClose() {
-        return closeWhenAnswered;
-    }
-
-    /** Our side is shut down; from now on input is read only to be thrown away. */
-    void startDraining(long now) {
-        draining = true;
-        lastActivity = now; // the drain gets one idle period, however much the client still sends
-    }
-
-    boolean draining() {
-        return draining;
+    /** Our FIN is sent; from now on input is read only to be thrown away. */
+    void startLingering(long now) {
+        ending = Ending.LINGERING;
+        lastActivity = now; // the lingering close gets one idle period, however much the client still sends
     }
 
     /** The client sent end of stream: it will send nothing more, but may still be reading. */
     void endInput() {
         inputEnded = true;
-    }
-
-    boolean inputEnded() {
-        return inputEnded;
     }
 
     /** Nothing more will arrive and nothing is left to write: time to close. */
@@ -169,7 +249,7 @@ final class Connection {
     }
 
     void touch(long now) {
-        if (!draining) {
+        if (ending != Ending.LINGERING) {
             lastActivity = now;
         }
     }

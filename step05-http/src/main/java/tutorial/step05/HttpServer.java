@@ -8,10 +8,6 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -20,14 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.Set;
 
 /**
- * A primitive HTTP/1.1 server for static files on step 04's one-thread selector loop: the loop,
- * the per-connection state on the key, {@code OP_WRITE} only while output is pending and the
- * backpressure are step 04's; what is new is that the bytes read are parsed into requests
- * ({@link RequestParser}), answered from a document root ({@link StaticFiles}), and that a
- * connection that stays silent too long is closed.
+ * A primitive HTTP/1.1 server for static files on step 04's one-thread selector loop. This class
+ * is the loop: accept, select, read, write, close, and (new) close a connection that stays silent
+ * too long. The per-connection state on the key, {@code OP_WRITE} only while output is pending
+ * and the backpressure are step 04's. The HTTP is elsewhere: each {@link Connection} parses what
+ * it read into requests ({@link RequestParser}), a {@link Responder} decides the response to each
+ * (files from {@link StaticFiles}), and the loop queues it on the connection and writes it out.
  *
  * <p>Usage: {@code HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]},
  * defaults 127.0.0.1, 8080, the built-in site, 10 seconds.
@@ -40,13 +36,11 @@ public final class HttpServer implements AutoCloseable {
     private static final int BACKLOG = 1024;
     // A file found on disk is served from memory this long before we look at the disk again.
     private static final Duration RECHECK_FILES_AFTER = Duration.ofSeconds(1);
-    private static final Set<String> OTHER_METHODS =
-            Set.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
     private final PrintStream log;
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
-    private final StaticFiles files;
+    private final Responder responder;
     private final long idleTimeoutNanos;
     // How often the loop looks for idle connections: a tenth of the timeout, 10 ms to 1 s.
     private final long sweepMillis;
@@ -59,12 +53,11 @@ public final class HttpServer implements AutoCloseable {
 
     public static void main(String[] args) throws IOException {
         Arguments arguments = new Arguments(args);
-        Path root = arguments.root() != null ? arguments.root() : builtInSite();
         // The log is buffered (System.out would make a write system call per line, that is per
         // request); serve() flushes it each time before the loop goes to sleep in select().
         PrintStream log = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
                 false, StandardCharsets.US_ASCII);
-        try (HttpServer server = new HttpServer(arguments.host(), arguments.port(), root,
+        try (HttpServer server = new HttpServer(arguments.host(), arguments.port(), arguments.root(),
                 arguments.idleTimeout(), log)) {
             server.serve();
         } finally {
@@ -75,7 +68,7 @@ public final class HttpServer implements AutoCloseable {
     // tag::bind[]
     public HttpServer(String host, int port, Path root, Duration idleTimeout, PrintStream log) throws IOException {
         this.log = log;
-        this.files = new StaticFiles(root, RECHECK_FILES_AFTER);
+        this.responder = new Responder(new StaticFiles(root, RECHECK_FILES_AFTER));
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.sweepMillis = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 10));
         this.selector = Selector.open();
@@ -104,7 +97,7 @@ public final class HttpServer implements AutoCloseable {
     /** Runs the event loop on the calling thread until {@link #close()} is called. */
     public void serve() throws IOException {
         InetSocketAddress address = (InetSocketAddress) serverChannel.getLocalAddress();
-        log.println("Serving files from " + files.root());
+        log.println("Serving files from " + responder.root());
         String host = address.getAddress().getHostAddress();
         host = host.contains(":") ? "[" + host + "]" : host; // an IPv6 address goes in brackets in a URL
         log.println("Listening on http://" + host + ":" + address.getPort() + "/");
@@ -165,15 +158,19 @@ public final class HttpServer implements AutoCloseable {
             if (key.isReadable()) {
                 read(channel, connection);
             }
-            answerAndWrite(key, connection);
+            answerAndWrite(channel, connection);
+            if (connection.isFinished()) {
+                closeConnection(key, "Connection from " + connection.address() + " closed");
+            } else {
+                key.interestOps(interestOf(connection));
+            }
         } catch (IOException e) {
             // Typically "Connection reset": the client vanished. Drop it; serve everyone else.
             closeConnection(key, "Connection from " + connection.address() + " lost: " + e.getMessage());
         }
     }
 
-    private void answerAndWrite(SelectionKey key, Connection connection) throws IOException {
-        SocketChannel channel = (SocketChannel) key.channel();
+    private void answerAndWrite(SocketChannel channel, Connection connection) throws IOException {
         do {
             answerRequests(connection);
             if (connection.hasPendingOutput()) {
@@ -182,20 +179,15 @@ public final class HttpServer implements AutoCloseable {
                 write(channel, connection);
             }
             // Written out: the next pipelined request, if already read, may be answered now.
-        } while (connection.canAnswer() && connection.hasUnparsedInput());
-        if (connection.isFinished()) {
-            closeConnection(key, "Connection from " + connection.address() + " closed");
-            return;
-        }
-        if (connection.mustClose() && !connection.hasPendingOutput() && !connection.draining()) {
+        } while (connection.hasRequestToAnswer());
+        if (connection.readyToLinger()) {
             // Everything is answered. Closing now, with the client's unread bytes (a refused
             // body, say) still in our receive buffer, would send a reset that can destroy our
-            // response before the client reads it. So: send our FIN, read and discard until
-            // theirs (or the idle timeout), then close.
+            // response before the client reads it. So, a lingering close: send our FIN, read
+            // and drop until theirs (or the idle timeout), then close.
             channel.shutdownOutput();
-            connection.startDraining(System.nanoTime());
+            connection.startLingering(System.nanoTime());
         }
-        key.interestOps(interestOf(connection));
     }
     // end::handle[]
 
@@ -203,10 +195,9 @@ public final class HttpServer implements AutoCloseable {
     /** What to wait for next on this connection, decided from its state alone. */
     private static int interestOf(Connection connection) {
         int interest = 0;
-        // Backpressure: while the input buffer is full (the client pipelines faster than it
-        // reads our answers), stop reading; TCP then slows the client down.
-        if (!connection.inputEnded()
-                && (connection.draining() || (!connection.mustClose() && connection.input().hasRemaining()))) {
+        // Backpressure: the connection stops wanting input while its input buffer is full (the
+        // client pipelines faster than it reads our answers); TCP then holds back its writes.
+        if (connection.wantsInput()) {
             interest |= SelectionKey.OP_READ;
         }
         // Only while there is something to write: a socket with room in its send buffer is
@@ -220,117 +211,34 @@ public final class HttpServer implements AutoCloseable {
     // end::interest[]
 
     // tag::answer-requests[]
-    /** Parses what has been read and queues a response for each complete request, in order. */
+    /** Queues a response for each complete request read so far, in order, as long as the connection may answer. */
     private void answerRequests(Connection connection) {
-        ByteBuffer input = connection.input().flip();
         try {
-            while (connection.canAnswer() && input.hasRemaining()) {
-                Request request = connection.parser().parse(input);
-                if (request == null) {
-                    break; // every byte consumed, the request still incomplete: wait for more
-                }
-                respond(connection, request);
+            Request request;
+            while ((request = connection.nextRequest()) != null) {
+                answer(connection, request.requestLine(), responder.respond(request));
             }
         } catch (HttpError e) {
-            // The bytes make no request we can frame: answer why, then close (nothing after them
-            // on this connection could be trusted to start a request).
-            send(connection, connection.parser().requestLine(), Response.error(e.status, e.getMessage()), "close");
-            connection.closeWhenAnswered();
-        } finally {
-            input.compact(); // what the parser did not take stays for next time
+            // The bytes make no request we can frame: answer why, then close.
+            answer(connection, connection.unfinishedRequestLine(), Responder.refuseAndClose(e));
         }
         maxPendingOutputBytes = Math.max(maxPendingOutputBytes, connection.pendingOutputBytes());
     }
+
+    /** Queues the response on the connection, and writes its access log line. */
+    private void answer(Connection connection, String requestLine, Response response) {
+        connection.queue(response);
+        log.println(AccessLog.line(connection.address(), requestLine, response));
+    }
     // end::answer-requests[]
-
-    // tag::respond[]
-    private void respond(Connection connection, Request request) {
-        Response response = answer(request);
-        if (request.method().equals("HEAD")) {
-            response = response.withoutBody();
-        }
-        // A body we did not read would be parsed as the next request: after refusing it, close.
-        boolean close = !request.keepAlive() || request.hasBody();
-        String connectionHeader = close ? "close" : request.version().equals("HTTP/1.0") ? "keep-alive" : null;
-        send(connection, request.requestLine(), response, connectionHeader);
-        if (close) {
-            connection.closeWhenAnswered();
-        }
-    }
-
-    /** What to answer to a complete, well-formed request. */
-    private Response answer(Request request) {
-        String method = request.method();
-        if (request.header("transfer-encoding") != null) {
-            return Response.error(Status.NOT_IMPLEMENTED, "request bodies with Transfer-Encoding are not supported");
-        }
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-            return OTHER_METHODS.contains(method)
-                    ? Response.error(Status.METHOD_NOT_ALLOWED, method + " is not allowed here").allowing("GET, HEAD")
-                    : Response.error(Status.NOT_IMPLEMENTED, "unknown method " + method);
-        }
-        if (request.contentLength() > 0) {
-            return Response.error(Status.CONTENT_TOO_LARGE, "this server accepts no request body");
-        }
-        try {
-            StaticFiles.StaticFile file = files.find(request.target());
-            if (file.bytes() != null) {
-                return Response.ok(file.contentType(), file.size(), ByteBuffer.wrap(file.bytes()), null);
-            }
-            FileChannel channel = method.equals("GET") ? FileChannel.open(file.path()) : null;
-            return Response.ok(file.contentType(), file.size(), null, channel);
-        } catch (HttpError e) {
-            return Response.error(e.status, e.getMessage());
-        } catch (IOException e) {
-            return Response.error(Status.NOT_FOUND, "cannot open " + request.target());
-        }
-    }
-    // end::respond[]
-
-    // tag::send[]
-    /** Queues the head and body together, and writes the access log line. */
-    private void send(Connection connection, String requestLine, Response response, String connectionHeader) {
-        connection.queue(response.head(connectionHeader));
-        if (response.body() != null) {
-            connection.queue(response.body());
-        } else if (response.file() != null) {
-            try {
-                connection.queueFile(response.file(), response.contentLength());
-            } catch (IOException e) {
-                connection.closeFile(); // the head is queued: the client sees the body cut short
-                connection.closeWhenAnswered();
-            }
-        }
-        log.println(connection.address() + " \"" + printable(requestLine) + "\" "
-                + response.status().code + " " + response.bodyBytes());
-    }
-    // end::send[]
-
-    /** The request line as it may be printed: ASCII, no control characters, not too long. */
-    private static String printable(String requestLine) {
-        if (requestLine == null) {
-            return "-";
-        }
-        StringBuilder shown = new StringBuilder(Math.min(requestLine.length(), 203));
-        for (int i = 0; i < requestLine.length() && i < 200; i++) {
-            char c = requestLine.charAt(i);
-            shown.append(c >= ' ' && c < 0x7F ? c : '?');
-        }
-        return requestLine.length() > 200 ? shown.append("...").toString() : shown.toString();
-    }
 
     // tag::read-write[]
     private void read(SocketChannel channel, Connection connection) throws IOException {
-        ByteBuffer input = connection.input();
-        int count = channel.read(input);
+        int count = connection.readFrom(channel); // into the connection's own buffer, for its parser
         Trace.read(count, connection.address());
         if (count == -1) {
             // End of stream: the client sends nothing more. Answer what it did send, then close.
             connection.endInput();
-            return;
-        }
-        if (connection.draining()) {
-            input.clear(); // our side is closed: what still arrives is read only to be dropped
             return;
         }
         connection.touch(System.nanoTime());
@@ -366,20 +274,17 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void timeOut(SelectionKey key, Connection connection) {
-        if (!connection.parser().inProgress() || connection.mustClose() || connection.hasPendingOutput()) {
+        if (!connection.stalledMidRequest()) {
             closeConnection(key, "Connection from " + connection.address() + " timed out");
             return;
         }
         // Stalled halfway through a request: say so (408), then close as after any error.
-        send(connection, connection.parser().requestLine(),
-                Response.error(Status.REQUEST_TIMEOUT, "the request did not arrive in time"), "close");
-        connection.closeWhenAnswered();
+        HttpError late = new HttpError(Status.REQUEST_TIMEOUT, "the request did not arrive in time");
+        answer(connection, connection.unfinishedRequestLine(), Responder.refuseAndClose(late));
         connection.touch(System.nanoTime()); // the 408 gets one more idle period to leave
-        try {
-            answerAndWrite(key, connection);
-        } catch (IOException e) {
-            closeConnection(key, "Connection from " + connection.address() + " lost: " + e.getMessage());
-        }
+        // The socket is writable: the next select() hands us the key, and handle() writes the
+        // 408 and starts the lingering close, as for any response.
+        key.interestOps(interestOf(connection));
     }
     // end::idle-timeout[]
 
@@ -413,23 +318,4 @@ public final class HttpServer implements AutoCloseable {
         }
         selector.close();
     }
-
-    // tag::built-in-site[]
-    /**
-     * The site shipped in src/main/resources/site. Maven copies it to target/classes/site, a
-     * folder on disk, and we serve it from there. From inside a jar it would not be a folder:
-     * then the server asks for --root.
-     */
-    private static Path builtInSite() {
-        URL index = HttpServer.class.getResource("/site/index.html");
-        if (index == null || !index.getProtocol().equals("file")) {
-            Arguments.exitWithUsage("the built-in site is not a folder on disk here; give one with --root DIR");
-        }
-        try {
-            return Path.of(index.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-    // end::built-in-site[]
 }

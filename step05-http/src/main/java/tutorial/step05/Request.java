@@ -22,12 +22,14 @@ record Request(String method, String target, String version, Map<String, String>
     }
 
     // tag::keep-alive[]
-    /** HTTP/1.1 keeps the connection open unless told otherwise; HTTP/1.0 closes unless asked not to. */
+    /** HTTP/1.1 keeps a connection open unless the client says otherwise; HTTP/1.0 closes it. */
+    boolean keepsAliveByDefault() {
+        return version.equals("HTTP/1.1");
+    }
+
+    /** Whether the client wants the connection kept after this request. */
     boolean keepAlive() {
-        if (version.equals("HTTP/1.1")) {
-            return !connectionHas("close");
-        }
-        return connectionHas("keep-alive");
+        return keepsAliveByDefault() ? !connectionHas("close") : connectionHas("keep-alive");
     }
     // end::keep-alive[]
 

@@ -3,6 +3,7 @@ package tutorial.step05;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ final class StaticFiles {
             Map.entry("ico", "image/x-icon"),
             Map.entry("pdf", "application/pdf"));
 
-    /** A file found for a request; {@code bytes} holds its content if it is small, else null. */
+    /** A file found for a request; {@code bytes} holds its content if it is small, else null (open it to stream it). */
     record StaticFile(Path path, long size, String contentType, byte[] bytes) {
     }
 
@@ -94,6 +95,11 @@ final class StaticFiles {
         return file;
     }
     // end::recent-lookups[]
+
+    /** Opens a file that {@link #find} found too large to keep in memory, to stream it. */
+    FileChannel open(StaticFile file) throws IOException {
+        return FileChannel.open(file.path());
+    }
 
     // tag::find[]
     /** Looks {@code target} up on disk, checking that it stays inside the root. */

@@ -194,7 +194,7 @@ class RawSocketTest {
     }
 
     @Test
-    void afterARefusalTheServerSendsItsFinButDrainsWhatTheClientStillSends() throws IOException {
+    void afterARefusalTheServerSendsItsFinThenLingersDroppingWhatTheClientStillSends() throws IOException {
         try (RawClient client = running.connect()) {
             String half = "x".repeat(100_000);
             client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + (2 * half.length()) + "\r\n\r\n" + half);
@@ -203,7 +203,7 @@ class RawSocketTest {
             assertThat(client.closedByServer()).as("the server's FIN follows the response").isTrue();
             // Closed at once, with unread bytes, the server's socket would answer the rest of the
             // upload with a reset, which can wipe the response from the client's buffers before
-            // it reads it. Instead it stays open, reading and dropping what still comes.
+            // it reads it. Instead it lingers: open, reading and dropping what still comes.
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
                     .until(() -> running.server().openConnections() == 1);
             client.send(half);
