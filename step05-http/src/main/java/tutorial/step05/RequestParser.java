@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +27,7 @@ final class RequestParser {
     /** Larger header sections get 431. */
     static final int MAX_HEADER_SECTION = 16 * 1024;
 
-    private static final Pattern VERSION = Pattern.compile("HTTP/\\d\\.\\d");
+    private static final Pattern VERSION = Pattern.compile("HTTP/(\\d)\\.\\d");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
 
     private enum State { REQUEST_LINE, HEADERS, FAILED }
@@ -131,10 +132,14 @@ final class RequestParser {
                 throw new HttpError(Status.BAD_REQUEST, "invalid character in the request target");
             }
         }
-        if (!parts[2].equals("HTTP/1.1") && !parts[2].equals("HTTP/1.0")) {
-            throw VERSION.matcher(parts[2]).matches()
-                    ? new HttpError(Status.VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are supported")
-                    : new HttpError(Status.BAD_REQUEST, "malformed HTTP version");
+        Matcher httpVersion = VERSION.matcher(parts[2]);
+        if (!httpVersion.matches()) {
+            throw new HttpError(Status.BAD_REQUEST, "malformed HTTP version");
+        }
+        if (!httpVersion.group(1).equals("1")) {
+            // 505 is for a major version we do not speak (HTTP/2.0, HTTP/3.0, HTTP/0.9). A later
+            // 1.x is still HTTP/1: it is served as 1.1 (see Request.keepsAliveByDefault).
+            throw new HttpError(Status.VERSION_NOT_SUPPORTED, "only HTTP/1.x is supported");
         }
         method = parts[0];
         target = parts[1];
@@ -159,14 +164,15 @@ final class RequestParser {
 
     // tag::finish[]
     private Request finishRequest() throws HttpError {
-        if (version.equals("HTTP/1.1") && !headers.containsKey("host")) {
+        String host = headers.get("host");
+        if (host == null && !version.equals("HTTP/1.0")) { // HTTP/1.1, or a later 1.x served as 1.1
             throw new HttpError(Status.BAD_REQUEST, "HTTP/1.1 request without a Host header");
         }
-        long contentLength = contentLength(headers.get("content-length"));
-        if (headers.containsKey("content-length") && headers.containsKey("transfer-encoding")) {
-            // Which one frames the body? Two servers that disagree are how requests get smuggled.
-            throw new HttpError(Status.BAD_REQUEST, "both Content-Length and Transfer-Encoding");
+        if (host != null && !Request.isValidHost(host)) {
+            throw new HttpError(Status.BAD_REQUEST, "invalid Host header"); // RFC 9112, 3.2: MUST be 400
         }
+        long contentLength = contentLength(headers.get("content-length"));
+        checkBodyFraming();
         Request request = new Request(method, target, version, headers, contentLength);
         state = State.REQUEST_LINE; // ready for the next request on this connection
         requestLineBytes = 0;
@@ -175,6 +181,45 @@ final class RequestParser {
         return request;
     }
     // end::finish[]
+
+    // tag::body-framing[]
+    /**
+     * Where would a body end? Bodies are not read here, but their length must be unambiguous,
+     * or the bytes after the headers could not be told apart from the next request.
+     */
+    private void checkBodyFraming() throws HttpError {
+        String transferEncoding = headers.get("transfer-encoding");
+        if (transferEncoding == null) {
+            return; // Content-Length alone, or no body at all
+        }
+        if (headers.containsKey("content-length")) {
+            // Which one frames the body? Two servers that disagree are how requests get smuggled.
+            throw new HttpError(Status.BAD_REQUEST, "both Content-Length and Transfer-Encoding");
+        }
+        if (version.equals("HTTP/1.0")) {
+            // HTTP/1.0 has no Transfer-Encoding: the message's framing is faulty (RFC 9112, 6.1).
+            throw new HttpError(Status.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (!finalCodingIsChunked(transferEncoding)) {
+            // "gzip" alone: nothing says where the body ends. RFC 9112, 6.3: 400, then close.
+            throw new HttpError(Status.BAD_REQUEST, "Transfer-Encoding whose final coding is not chunked");
+        }
+    }
+
+    /** "gzip, chunked" ends with chunked, the only coding that marks where a body ends. */
+    private static boolean finalCodingIsChunked(String transferEncoding) {
+        String[] codings = transferEncoding.split(",");
+        for (int i = codings.length - 1; i >= 0; i--) {
+            String coding = codings[i].strip();
+            if (!coding.isEmpty()) { // a list may hold empty elements ("chunked, "): skip them
+                int parameters = coding.indexOf(';');
+                String name = (parameters < 0 ? coding : coding.substring(0, parameters)).strip();
+                return name.equalsIgnoreCase("chunked"); // coding names are case-insensitive (RFC 9112, 7)
+            }
+        }
+        return false;
+    }
+    // end::body-framing[]
 
     /** The value of Content-Length: digits, and if repeated ("5, 5"), the same number each time. */
     private static long contentLength(String value) throws HttpError {

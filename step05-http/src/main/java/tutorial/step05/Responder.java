@@ -45,7 +45,7 @@ final class Responder {
             return refuse(request, Status.CONTENT_TOO_LARGE, "this server accepts no request body");
         }
         try {
-            return serve(request, files.find(request.target()));
+            return serve(request, files.find(request.originForm()));
         } catch (HttpError e) {
             return refuse(request, e.status, e.getMessage());
         }

@@ -78,7 +78,10 @@ final class StaticFiles {
     }
 
     // tag::recent-lookups[]
-    /** The file a GET or HEAD for {@code target} serves; 400 for a target that tries to leave the root, 404 if none. */
+    /**
+     * The file a GET or HEAD for {@code target}, in origin form ({@code /a?b}), serves; 400 for a
+     * target that tries to leave the root, 404 if none.
+     */
     StaticFile find(String target) throws HttpError {
         long now = System.nanoTime();
         Lookup recent = recentLookups.get(target);
@@ -159,9 +162,10 @@ final class StaticFiles {
     // tag::relative-path[]
     /**
      * The target's path, percent-decoded once, as a path relative to the root. Refused (400):
-     * anything that is not {@code /path[?query]} (so absolute-form {@code http://host/x} too), and
-     * after decoding a backslash, a NUL, a slash that was encoded ({@code %2F}), or a {@code ..}
-     * segment. Decoding happens once only: {@code %252e} stays the three characters {@code %2e}.
+     * anything that is not {@code /path[?query]} (the origin form: {@link Request#originForm}
+     * turns {@code http://host/x} into {@code /x} before it gets here), and after decoding a
+     * backslash, a NUL, a slash that was encoded ({@code %2F}), or a {@code ..} segment. Decoding
+     * happens once only: {@code %252e} stays the three characters {@code %2e}.
      */
     static String relativePath(String target) throws HttpError {
         int query = target.indexOf('?');

@@ -148,6 +148,10 @@ class RawSocketTest {
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: nope              | 400",
         "POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked | 400",
         "GET / HTTP/2.0\\r\\nHost: x                                        | 505",
+        "GET / HTTP/3.0\\r\\nHost: x                                        | 505",
+        "POST /up HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: gzip         | 400",
+        "POST /up HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked, gzip | 400",
+        "GET / HTTP/1.1\\r\\nHost: a b                                      | 400",
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Folded: a\\r\\n b               | 400",
     })
     void aRequestThatCannotBeParsedGetsItsStatusAndTheConnectionIsClosed(String escaped, int status) throws IOException {
@@ -162,6 +166,40 @@ class RawSocketTest {
             assertThat(client.closedByServer()).isTrue();
         }
         assertServerStillServes();
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsServedLikeItsPath() throws IOException {
+        // What a client sends to a proxy. RFC 9112, 3.2.2: a server MUST accept it. Its
+        // authority, not the Host header, names the host; this server serves one site for all.
+        try (RawClient client = running.connect()) {
+            client.send("GET http://localhost:" + running.server().port() + "/style.css HTTP/1.1\r\nHost: elsewhere\r\n\r\n");
+
+            RawClient.RawResponse response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.bodyText()).isEqualTo("p { color: red }\n");
+            assertThat(response.header("Connection")).isNull();
+
+            client.send("GET HTTP://LOCALHOST/app.js HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(client.readResponse().bodyText()).as("the connection stays open").isEqualTo("console.log('hi')\n");
+        }
+        assertThat(running.log()).contains("\"GET http://localhost:" + running.server().port() + "/style.css HTTP/1.1\" 200 17");
+    }
+
+    @Test
+    void aLaterHttp1MinorVersionIsServedAsHttp11() throws IOException {
+        try (RawClient client = running.connect()) {
+            client.send("GET /style.css HTTP/1.2\r\nHost: x\r\n\r\n");
+
+            RawClient.RawResponse first = client.readResponse();
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.head()).as("we answer in the version we speak").startsWith("HTTP/1.1 200 OK\r\n");
+            assertThat(first.header("Connection")).as("kept open, as HTTP/1.1 is by default").isNull();
+            client.send("GET /app.js HTTP/1.2\r\nHost: x\r\n\r\n");
+            assertThat(client.readResponse().bodyText()).isEqualTo("console.log('hi')\n");
+        }
     }
 
     @Test
@@ -306,6 +344,14 @@ class RawSocketTest {
         "/secret-link.txt",
         "http://localhost/../secret.txt",
         "http://localhost/etc/passwd",
+        "http://localhost/%2e%2e/secret.txt",
+        "http://localhost/..%2fsecret.txt",
+        "HTTP://LOCALHOST/docs/../../secret.txt",
+        "http://localhost//etc/passwd",
+        "http://localhost/link-out/secret.txt",
+        "http://localhost/index.html%00/../../secret.txt",
+        "http://localhost/..\\secret.txt",
+        "http://localhost:99999/../secret.txt",
     })
     void traversalAttemptsNeverReachAFileOutsideTheRoot(String target) throws IOException {
         try (RawClient client = running.connect()) {

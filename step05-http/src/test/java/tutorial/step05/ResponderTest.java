@@ -48,6 +48,10 @@ class ResponderTest {
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close           | 200    | -         | close      | bytes",
         "GET / HTTP/1.0                                              | 200    | -         | close      | bytes",
         "GET / HTTP/1.0\\r\\nConnection: keep-alive                   | 200    | -         | keep-alive | bytes",
+        "GET / HTTP/1.2\\r\\nHost: x                                  | 200    | -         | -          | bytes",
+        "GET http://localhost/index.html HTTP/1.1\\r\\nHost: x        | 200    | -         | -          | bytes",
+        "GET http://localhost/../secret.txt HTTP/1.1\\r\\nHost: x     | 400    | -         | -          | bytes",
+        "GET http://me@localhost/index.html HTTP/1.1\\r\\nHost: x     | 400    | -         | -          | bytes",
     })
     void answersEachRequestFromTheRequestAlone(String head, int status, String allow, String connection, String body)
             throws HttpError, IOException {
@@ -91,6 +95,15 @@ class ResponderTest {
         } finally {
             closeFile(large);
         }
+    }
+
+    @Test
+    void anAbsoluteFormTargetGetsTheSameFileAsItsPathWhateverTheHostHeaderSays() throws HttpError {
+        Response absolute = responder.respond(request("GET http://example.com:8080/style.css?v=1 HTTP/1.1\r\nHost: other"));
+        Response origin = responder.respond(request("GET /style.css?v=1 HTTP/1.1\r\nHost: x"));
+
+        assertThat(absolute.status()).isEqualTo(Status.OK);
+        assertThat(((Body.Bytes) absolute.body()).bytes()).isEqualTo(((Body.Bytes) origin.body()).bytes());
     }
 
     @Test
