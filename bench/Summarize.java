@@ -393,7 +393,7 @@ public class Summarize {
                 + " while they are held; RSS is the process's resident memory (VmRSS). \"Per connection\" divides the growth by the connections open (answered, or waiting unanswered)."
                 + " A connection not answered within " + setting("answer_seconds") + " s waits unserved (a pool with every thread taken); a new client waits at most 10 s.");
         line("");
-        line("| server | connections | held | answered | live heap before / held | live heap per connection | RSS before / held | RSS per connection | threads before / held | a new client | still open at the end |");
+        line("| server | idle connections | opened | answered | live heap before / held | live heap per connection | RSS before / held | RSS per connection | threads before / held | a new client | still open at the end |");
         line("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Map<String, Double> heapPerConnection = new LinkedHashMap<>();
         for (Row r : hold) {
