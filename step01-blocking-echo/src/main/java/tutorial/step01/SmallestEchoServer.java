@@ -20,8 +20,16 @@ public final class SmallestEchoServer {
     private SmallestEchoServer() {
     }
 
-    // tag::whole-server[]
     public static void main(String[] args) throws IOException {
+        if (args.length > 0) {
+            System.err.println("usage: SmallestEchoServer (no arguments: it always listens on 127.0.0.1:5000)");
+            System.exit(2);
+        }
+        listenAndEcho();
+    }
+
+    // tag::whole-server[]
+    static void listenAndEcho() throws IOException {
         try (ServerSocketChannel listener = ServerSocketChannel.open()) { // create
             listener.bind(new InetSocketAddress("127.0.0.1", 5000));       // bind + listen
             echoForever(listener);
