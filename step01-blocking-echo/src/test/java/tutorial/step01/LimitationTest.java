@@ -49,6 +49,7 @@ class LimitationTest {
         }
     }
 
+    // tag::second-client-waits[]
     @Test
     @DisplayName("second client while the first stays: connected by the kernel, no echo until the first leaves"
             + " (fixed in step 03)")
@@ -77,6 +78,7 @@ class LimitationTest {
             }
         }
     }
+    // end::second-client-waits[]
 
     private static CompletableFuture<String> exchangeInBackground(int port, String message) {
         return CompletableFuture.supplyAsync(() -> {

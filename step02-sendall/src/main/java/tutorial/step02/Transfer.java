@@ -19,11 +19,15 @@ final class Transfer {
     /**
      * Writes until nothing remains in the buffer.
      *
-     * <p>On a blocking channel (as in this step) the JDK's {@code write} already loops until every
-     * byte is written, so this loop goes round once. On a non-blocking channel {@code write} takes
-     * only what fits into the socket's send buffer right now -- maybe nothing -- and returns: then
-     * this loop spins, burning a CPU, until the peer reads and room appears. Step 03 waits for that
-     * room on a Selector instead.
+     * <p>One {@code write} may take fewer bytes than it was given, even on a blocking channel (as
+     * in this step): the JDK calls the kernel once, and again only if the kernel took nothing at
+     * all. On a platform thread the socket is blocking and the kernel's send itself waits until
+     * it has taken every byte, so this loop goes round once. On a virtual thread (Java 21+) the
+     * JDK makes the socket non-blocking underneath: one write of 8 MiB into a peer that did not
+     * read returned after 3.9 MB here, and this loop sends the rest. On a non-blocking channel
+     * {@code write} takes only what fits into the socket's send buffer right now -- maybe nothing
+     * -- and returns: then this loop spins, burning a CPU, until the peer reads and room appears.
+     * Step 03 waits for that room on a Selector instead.
      */
     static void sendAll(SocketChannel channel, ByteBuffer buffer) throws IOException {
         SocketAddress peer = channel.getRemoteAddress();
