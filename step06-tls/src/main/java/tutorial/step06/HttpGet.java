@@ -1,0 +1,64 @@
+package tutorial.step06;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What curl does for one page, by hand: send a GET as text, read until the server closes, print
+ * what came back. The request asks for {@code Connection: close}, so the end of the response is
+ * simply the end of the stream; a client that keeps the connection would have to count
+ * Content-Length bytes instead, as browsers do.
+ *
+ * <p>Usage: {@code HttpGet [host] [port] [path]}, defaults 127.0.0.1 8080 /.
+ */
+public final class HttpGet {
+
+    private HttpGet() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length > 3 || (args.length > 1 && !args[1].matches("\\d{1,5}"))) {
+            System.err.println("usage: HttpGet [host] [port] [path]");
+            System.exit(2);
+        }
+        String host = args.length > 0 ? args[0] : Arguments.DEFAULT_HOST;
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : Arguments.DEFAULT_PORT;
+        String path = args.length > 2 ? args[2] : "/";
+        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port))) {
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
+                    + "\r\nConnection: close\r\n\r\n";
+            SocketAddress peer = channel.getRemoteAddress();
+            ByteBuffer bytes = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                Trace.wrote(channel.write(bytes), peer);
+            }
+            System.out.print(printable(readUntilClosed(channel, peer)));
+        }
+    }
+
+    private static byte[] readUntilClosed(SocketChannel channel, SocketAddress peer) throws IOException {
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(8192);
+        int count;
+        while ((count = channel.read(buffer.clear())) != -1) {
+            Trace.read(count, peer);
+            response.write(buffer.array(), 0, count);
+        }
+        return response.toByteArray();
+    }
+
+    /** The response as ASCII text: a byte that is not printable (an image, UTF-8) shows as '.'. */
+    private static String printable(byte[] response) {
+        StringBuilder text = new StringBuilder(response.length);
+        for (byte b : response) {
+            boolean printable = (b >= ' ' && b < 0x7F) || b == '\r' || b == '\n' || b == '\t';
+            text.append(printable ? (char) b : '.');
+        }
+        return text.toString();
+    }
+}
