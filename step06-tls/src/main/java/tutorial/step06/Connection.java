@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.util.ArrayDeque;
 
 /**
@@ -17,7 +17,6 @@ import java.util.ArrayDeque;
  */
 final class Connection {
 
-    static final int INPUT_BUFFER_SIZE = 4 * 1024;
     /** A large file is read into memory this much at a time, and only when the last piece is sent. */
     static final int FILE_CHUNK_SIZE = 64 * 1024;
     /** Backpressure: past this much unsent output, no further pipelined request is answered. */
@@ -25,9 +24,10 @@ final class Connection {
     private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
 
     private final SocketAddress address;
+    private final TlsChannel channel;
     private final RequestParser parser = new RequestParser();
     // Bytes read from the client, not yet given to the parser; "fill mode" as in step 04.
-    private final ByteBuffer input = ByteBuffer.allocate(INPUT_BUFFER_SIZE);
+    private final ByteBuffer input;
     private final ArrayDeque<ByteBuffer> pendingOutput = new ArrayDeque<>();
     private long pendingOutputBytes;
     private FileChannel file;
@@ -38,13 +38,22 @@ final class Connection {
     private boolean draining;
     private long lastActivity;
 
-    Connection(SocketAddress address, long now) {
+    Connection(SocketAddress address, long now, TlsChannel channel) {
         this.address = address;
         this.lastActivity = now;
+        this.channel = channel;
+        // Step 05's 4 KiB would do for HTTP, but unwrap puts a whole record's plaintext (up to
+        // 16 KiB) in one go, and refuses (BUFFER_OVERFLOW) when it has less room than that.
+        this.input = ByteBuffer.allocate(channel.applicationBufferSize());
     }
 
     SocketAddress address() {
         return address;
+    }
+
+    /** The client's socket, behind TLS. */
+    TlsChannel channel() {
+        return channel;
     }
 
     RequestParser parser() {
@@ -76,7 +85,7 @@ final class Connection {
 
     // tag::write-to[]
     /** Writes as much pending output as the socket takes now; returns how much that was. */
-    long writeTo(SocketChannel channel) throws IOException {
+    long writeTo(GatheringByteChannel channel) throws IOException {
         // A gathering write: head and body (and the responses to pipelined requests) leave in
         // one system call, so they travel in as few packets as possible.
         long written = channel.write(pendingOutput.toArray(NO_BUFFERS));
@@ -127,7 +136,7 @@ final class Connection {
     }
 
     boolean hasPendingOutput() {
-        return !pendingOutput.isEmpty() || file != null;
+        return !pendingOutput.isEmpty() || file != null || channel.hasPendingOutput();
     }
 
     /** Another request may be answered now: responses go out in order, and output stays bounded. */

@@ -21,16 +21,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
 /**
- * A primitive HTTP/1.1 server for static files on step 04's one-thread selector loop: the loop,
- * the per-connection state on the key, {@code OP_WRITE} only while output is pending and the
- * backpressure are step 04's; what is new is that the bytes read are parsed into requests
- * ({@link RequestParser}), answered from a document root ({@link StaticFiles}), and that a
- * connection that stays silent too long is closed.
+ * Step 05's HTTP/1.1 server, now speaking HTTPS: the loop, the parser, the files and the
+ * responses are step 05's; what is new is that every connection's bytes pass through a
+ * {@link TlsChannel}, which decrypts what the loop reads and encrypts what it writes, with the
+ * server's certificate from a key store ({@link ServerCertificate}).
  *
- * <p>Usage: {@code HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]},
- * defaults 127.0.0.1, 8080, the built-in site, 10 seconds.
+ * <p>Usage: {@code HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]
+ * --keystore FILE --storepass PASS}, defaults 127.0.0.1, 8443, the built-in site, 10 seconds.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -47,6 +47,7 @@ public final class HttpServer implements AutoCloseable {
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
     private final StaticFiles files;
+    private final SSLContext tls;
     private final long idleTimeoutNanos;
     // How often the loop looks for idle connections: a tenth of the timeout, 10 ms to 1 s.
     private final long sweepMillis;
@@ -65,7 +66,7 @@ public final class HttpServer implements AutoCloseable {
         PrintStream log = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
                 false, StandardCharsets.US_ASCII);
         try (HttpServer server = new HttpServer(arguments.host(), arguments.port(), root,
-                arguments.idleTimeout(), log)) {
+                arguments.idleTimeout(), arguments.tls(), log)) {
             server.serve();
         } finally {
             log.flush();
@@ -73,8 +74,10 @@ public final class HttpServer implements AutoCloseable {
     }
 
     // tag::bind[]
-    public HttpServer(String host, int port, Path root, Duration idleTimeout, PrintStream log) throws IOException {
+    public HttpServer(String host, int port, Path root, Duration idleTimeout, SSLContext tls, PrintStream log)
+            throws IOException {
         this.log = log;
+        this.tls = tls;
         this.files = new StaticFiles(root, RECHECK_FILES_AFTER);
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.sweepMillis = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 10));
@@ -107,7 +110,7 @@ public final class HttpServer implements AutoCloseable {
         log.println("Serving files from " + files.root());
         String host = address.getAddress().getHostAddress();
         host = host.contains(":") ? "[" + host + "]" : host; // an IPv6 address goes in brackets in a URL
-        log.println("Listening on http://" + host + ":" + address.getPort() + "/");
+        log.println("Listening on https://" + host + ":" + address.getPort() + "/");
         try {
             // tag::event-loop[]
             while (!closing) {
@@ -150,7 +153,8 @@ public final class HttpServer implements AutoCloseable {
             // two small pieces could wait that long. We write each response in one go anyway;
             // TCP_NODELAY makes sure nothing we send is ever held back.
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            client.register(selector, SelectionKey.OP_READ, new Connection(address, System.nanoTime()));
+            TlsChannel channel = TlsChannel.serverSide(tls, client, address, log);
+            client.register(selector, SelectionKey.OP_READ, new Connection(address, System.nanoTime(), channel));
             openConnections++;
             log.println("Got connection from " + address);
         }
@@ -159,8 +163,8 @@ public final class HttpServer implements AutoCloseable {
 
     // tag::handle[]
     private void handle(SelectionKey key) {
-        SocketChannel channel = (SocketChannel) key.channel();
         Connection connection = (Connection) key.attachment();
+        TlsChannel channel = connection.channel();
         try {
             if (key.isReadable()) {
                 read(channel, connection);
@@ -173,7 +177,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void answerAndWrite(SelectionKey key, Connection connection) throws IOException {
-        SocketChannel channel = (SocketChannel) key.channel();
+        TlsChannel channel = connection.channel();
         do {
             answerRequests(connection);
             if (connection.hasPendingOutput()) {
@@ -206,7 +210,8 @@ public final class HttpServer implements AutoCloseable {
         // Backpressure: while the input buffer is full (the client pipelines faster than it
         // reads our answers), stop reading; TCP then slows the client down.
         if (!connection.inputEnded()
-                && (connection.draining() || (!connection.mustClose() && connection.input().hasRemaining()))) {
+                && (connection.draining()
+                        || (!connection.mustClose() && connection.channel().hasRoomToDecryptInto(connection.input())))) {
             interest |= SelectionKey.OP_READ;
         }
         // Only while there is something to write: a socket with room in its send buffer is
@@ -320,7 +325,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     // tag::read-write[]
-    private void read(SocketChannel channel, Connection connection) throws IOException {
+    private void read(TlsChannel channel, Connection connection) throws IOException {
         ByteBuffer input = connection.input();
         int count = channel.read(input);
         Trace.read(count, connection.address());
@@ -336,7 +341,7 @@ public final class HttpServer implements AutoCloseable {
         connection.touch(System.nanoTime());
     }
 
-    private static void write(SocketChannel channel, Connection connection) throws IOException {
+    private static void write(TlsChannel channel, Connection connection) throws IOException {
         long written;
         do {
             written = connection.writeTo(channel);
@@ -387,7 +392,7 @@ public final class HttpServer implements AutoCloseable {
     private void closeConnection(SelectionKey key, String message) {
         key.cancel(); // the selector stops watching the channel
         try {
-            key.channel().close();
+            ((Connection) key.attachment()).channel().close(); // close_notify, if it has not gone yet
         } catch (IOException e) {
             // Nothing more to do for this client: it is gone either way.
         }
