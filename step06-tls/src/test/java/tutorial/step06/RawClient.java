@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 
 /**
- * A blocking socket that sends exactly the bytes a test gives it and reads responses the way
+ * A blocking TLS socket, trusting the test certificate, that sends exactly the bytes a test gives it and reads responses the way
  * HTTP frames them: the head up to the blank line, then Content-Length bytes of body. Every read
  * gives up after 20 seconds, so a server that never answers fails the test instead of hanging it.
+ * Each {@code send} is one write, and so one TLS record (up to 16 KiB).
  */
 final class RawClient implements AutoCloseable {
 
@@ -30,13 +32,16 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
+    private final SSLSocket socket;
     private final InputStream in;
 
     RawClient(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
-        socket.setSoTimeout(20_000);
+        Socket plain = new Socket();
+        plain.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
+        plain.setSoTimeout(20_000);
+        socket = (SSLSocket) TestCertificate.localhost().clientContext().getSocketFactory()
+                .createSocket(plain, "localhost", port, true);
+        socket.startHandshake();
         in = new BufferedInputStream(socket.getInputStream());
     }
 
@@ -50,7 +55,7 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
-    /** Sends the bytes one at a time, each in a write (and so a TCP segment) of its own. */
+    /** Sends the bytes one at a time, each in a write (and so a TLS record and a TCP segment) of its own. */
     void sendByteByByte(String text) throws IOException {
         socket.setTcpNoDelay(true); // or Nagle would gather the bytes again into few segments
         for (byte b : text.getBytes(StandardCharsets.ISO_8859_1)) {
@@ -95,7 +100,7 @@ final class RawClient implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1).stripTrailing();
     }
 
-    /** True if the server closed the connection cleanly (end of stream, no more bytes, no reset). */
+    /** True if the server closed the connection cleanly (close_notify or end of stream, no more bytes, no reset). */
     boolean closedByServer() throws IOException {
         return in.read() == -1;
     }

@@ -11,8 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 
-/** An {@link HttpServer} on port 0, its loop running on a thread of its own, its log kept for the test. */
+/**
+ * An {@link HttpServer} on port 0 with the test certificate, its loop running on a thread of its
+ * own, its log kept for the test.
+ */
 final class RunningServer implements AutoCloseable {
 
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
@@ -25,7 +29,11 @@ final class RunningServer implements AutoCloseable {
     }
 
     RunningServer(Path root, Duration idleTimeout) throws IOException {
-        server = new HttpServer("127.0.0.1", 0, root, idleTimeout,
+        this(root, idleTimeout, TestCertificate.localhost().serverContext());
+    }
+
+    RunningServer(Path root, Duration idleTimeout, SSLContext tls) throws IOException {
+        server = new HttpServer("127.0.0.1", 0, root, idleTimeout, tls,
                 new PrintStream(logBytes, true, StandardCharsets.US_ASCII));
         loop = new Thread(this::serve, "http-server-loop");
         loop.start();
@@ -53,10 +61,10 @@ final class RunningServer implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return URI.create("https://127.0.0.1:" + server.port() + path);
     }
 
-    /** A raw connection: the test writes the request bytes itself. */
+    /** A raw connection (TLS, the handshake done): the test writes the request bytes itself. */
     RawClient connect() throws IOException {
         return new RawClient(server.port());
     }
