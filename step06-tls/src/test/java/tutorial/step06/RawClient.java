@@ -36,7 +36,15 @@ final class RawClient implements AutoCloseable {
     private final InputStream in;
 
     RawClient(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** With {@code receiveBufferSize} > 0, a small window: the server can send only that much ahead. */
+    RawClient(int port, int receiveBufferSize) throws IOException {
         Socket plain = new Socket();
+        if (receiveBufferSize > 0) {
+            plain.setReceiveBufferSize(receiveBufferSize); // before connect: the window is agreed then
+        }
         plain.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
         plain.setSoTimeout(20_000);
         socket = (SSLSocket) TestCertificate.localhost().clientContext().getSocketFactory()
@@ -84,6 +92,11 @@ final class RawClient implements AutoCloseable {
 
     RawResponse readResponse() throws IOException {
         return readResponse(false);
+    }
+
+    /** The raw stream, for a test that reads at its own pace. */
+    InputStream input() {
+        return in;
     }
 
     private String readHead() throws IOException {

@@ -1,0 +1,213 @@
+package tutorial.step06;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What TLS on a selector loop must get right. Each test names the mistake it catches; the chapter
+ * (docs/07-tls.md) says which line of {@link TlsChannel} each one guards.
+ */
+class TlsTest {
+
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+    private static final String STYLE = "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n";
+    private static final String APP = "GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    @TempDir
+    static Path temp;
+    private static Path root;
+    private RunningServer running;
+
+    @BeforeAll
+    static void createSite() throws IOException {
+        root = TestSite.create(temp);
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        running = new RunningServer(root, IDLE_TIMEOUT);
+    }
+
+    @AfterEach
+    void stop() {
+        running.close();
+    }
+
+    @Test
+    void aRecordOfFifteenKibOfRequestIsDecryptedWhole() throws IOException {
+        // One write, one record: 15,000 bytes of plaintext that unwrap delivers in one piece or
+        // not at all. Step 05's 4 KiB input buffer would get BUFFER_OVERFLOW forever.
+        try (RawClient client = running.connect()) {
+            client.send("GET /style.css HTTP/1.1\r\nHost: x\r\nX-Filler: " + "a".repeat(15_000) + "\r\n\r\n");
+
+            assertThat(client.readResponse().bodyText()).isEqualTo("p { color: red }\n");
+        }
+    }
+
+    @Test
+    void twoRecordsThatArriveInOneReadAreBothDecrypted() throws IOException {
+        try (Relay relay = new Relay(running.server().port(), Relay.Mode.AS_THEY_COME);
+                RawClient client = new RawClient(relay.port())) {
+            client.send(STYLE);
+            assertThat(client.readResponse().status()).isEqualTo(200); // the handshake is over
+            relay.hold();
+            client.send(STYLE); // a record
+            client.send(APP); // another record
+            await().atMost(Duration.ofSeconds(20)).until(() -> relay.heldRecords() == 2);
+
+            relay.release(); // both records in one segment: the server reads them in one read
+
+            assertThat(client.readResponse().bodyText()).isEqualTo("p { color: red }\n");
+            assertThat(client.readResponse().bodyText())
+                    .as("the second record: select() does not fire again for bytes already read")
+                    .isEqualTo("console.log('hi')\n");
+        }
+    }
+
+    @Test
+    void twoRequestsInOneRecordAreBothAnswered() throws IOException {
+        try (RawClient client = running.connect()) {
+            client.send(STYLE + APP); // one write: one record, two requests
+
+            assertThat(client.readResponse().bodyText()).isEqualTo("p { color: red }\n");
+            assertThat(client.readResponse().bodyText()).isEqualTo("console.log('hi')\n");
+        }
+    }
+
+    @Test
+    void theHandshakeAndARequestArrivingOneByteAtATimeSucceed() throws IOException {
+        // Every record, the handshake's too, arrives in pieces: unwrap says BUFFER_UNDERFLOW
+        // and the piece must be kept (compact, read more), exactly like half a request line.
+        try (Relay relay = new Relay(running.server().port(), Relay.Mode.BYTE_BY_BYTE);
+                RawClient client = new RawClient(relay.port())) {
+            client.send(STYLE);
+
+            assertThat(client.readResponse().bodyText()).isEqualTo("p { color: red }\n");
+        }
+    }
+
+    @Test
+    void aLargeFileReachesASlowReaderIntact() throws IOException {
+        // The socket takes part of a record, then nothing: the rest must wait in netOut and go
+        // first next time. A wrap into a netOut that still holds bytes would lose them.
+        try (RawClient slowReader = new RawClient(running.server().port(), 8 * 1024)) {
+            slowReader.send("GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertServerStillServes(); // meanwhile the slow reader's response fills every buffer
+
+            InputStream in = slowReader.input();
+            byte[] head = readUntilBlankLine(in);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            byte[] piece = new byte[1024];
+            while (body.size() < TestSite.LARGE_FILE_SIZE) {
+                int count = in.read(piece, 0, Math.min(piece.length, TestSite.LARGE_FILE_SIZE - body.size()));
+                assertThat(count).as("end of stream after %d bytes", body.size()).isPositive();
+                body.write(piece, 0, count);
+            }
+
+            assertThat(new String(head, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200 OK\r\n");
+            assertThat(body.toByteArray()).isEqualTo(Files.readAllBytes(root.resolve("large.bin")));
+        }
+    }
+
+    @Test
+    void theServerSendsCloseNotifyBeforeItCloses() throws IOException {
+        try (RawClient client = running.connect()) {
+            client.send("GET /app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(200);
+
+            // An SSLSocket returns -1 only after a close_notify; a FIN alone is an error to it.
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aClientsCloseNotifyIsAnsweredWithTheServersOwn() throws IOException {
+        try (RawClient client = running.connect()) {
+            client.send(STYLE);
+            assertThat(client.readResponse().status()).isEqualTo(200);
+
+            client.shutdownOutput(); // TLS 1.3: close_notify, our side only
+
+            assertThat(client.closedByServer()).isTrue();
+            await().atMost(Duration.ofSeconds(20)).until(() -> running.server().openConnections() == 0);
+        }
+        assertThat(running.log()).containsPattern("Connection from /127.0.0.1:\\d+ closed");
+    }
+
+    @Test
+    void plainHttpToTheTlsPortIsClosedWithoutAWord() throws IOException {
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress("127.0.0.1", running.server().port()), 20_000);
+            plain.setSoTimeout(20_000);
+            plain.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(plain.getInputStream().readAllBytes()).as("no byte back, then a clean end of stream").isEmpty();
+        }
+        assertThat(running.log()).containsPattern("Connection from /127.0.0.1:\\d+ lost: .*SSL message");
+        assertServerStillServes();
+    }
+
+    @Test
+    void aStalledHandshakeIsClosedByTheIdleTimeoutWithNo408() throws IOException {
+        try (Socket stalled = new Socket()) {
+            stalled.connect(new InetSocketAddress("127.0.0.1", running.server().port()), 20_000);
+            stalled.setSoTimeout(20_000);
+            // The start of a ClientHello record that announces 512 bytes, and then nothing.
+            stalled.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+
+            byte[] received = stalled.getInputStream().readAllBytes();
+
+            assertThat(new String(received, StandardCharsets.ISO_8859_1))
+                    .as("no HTTP can be sent before the handshake: no 408")
+                    .doesNotContain("HTTP/1.1");
+        }
+        assertThat(running.log()).containsPattern("Connection from /127.0.0.1:\\d+ timed out").doesNotContain("\" 408 ");
+    }
+
+    @Test
+    void tls12IsRefused() throws IOException {
+        try (SSLSocket old = (SSLSocket) TestCertificate.localhost().clientContext().getSocketFactory()
+                .createSocket("127.0.0.1", running.server().port())) {
+            old.setSoTimeout(20_000);
+            old.setEnabledProtocols(new String[] {"TLSv1.2"});
+
+            assertThatThrownBy(old::startHandshake).isInstanceOf(SSLHandshakeException.class);
+        }
+        assertServerStillServes();
+    }
+
+    private void assertServerStillServes() throws IOException {
+        try (RawClient other = running.connect()) {
+            other.send(STYLE);
+            assertThat(other.readResponse().status()).isEqualTo(200);
+        }
+    }
+
+    private static byte[] readUntilBlankLine(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("end of stream in the response head").isNotNegative();
+            head.write(b);
+        }
+        return head.toByteArray();
+    }
+}
