@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class Relay implements AutoCloseable {
 
-    enum Mode { AS_THEY_COME, BYTE_BY_BYTE, HELD }
+    enum Mode { AS_THEY_COME, BYTE_BY_BYTE, HELD, HELD_AFTER_CLIENT_HELLO }
 
     private final ServerSocket listener;
     private final int serverPort;
@@ -100,11 +100,30 @@ final class Relay implements AutoCloseable {
                         }
                     }
                     case HELD -> held.write(buffer, 0, count);
+                    case HELD_AFTER_CLIENT_HELLO -> {
+                        held.write(buffer, 0, count);
+                        forwardFirstRecordOnceWhole();
+                    }
                 }
                 toServer.flush();
             }
         }
         server.shutdownOutput();
+    }
+
+    /** The handshake starts (the ClientHello passes); what the client sends next is held. */
+    private void forwardFirstRecordOnceWhole() throws IOException {
+        byte[] bytes = held.toByteArray();
+        if (bytes.length < 5) {
+            return;
+        }
+        int length = 5 + ((bytes[3] & 0xFF) << 8 | (bytes[4] & 0xFF));
+        if (bytes.length >= length) {
+            toServer.write(bytes, 0, length);
+            held.reset();
+            held.write(bytes, length, bytes.length - length);
+            mode = Mode.HELD;
+        }
     }
 
     private static void pump(InputStream in, Socket to) {

@@ -96,9 +96,14 @@ final class TestCertificate {
 
     /** What a client needs to trust this server: the certificate as its only trust anchor. */
     synchronized SSLContext clientContext() {
-        if (clientContext != null) {
-            return clientContext; // one context for all clients: it also keeps their session tickets
+        if (clientContext == null) {
+            clientContext = newClientContext(); // one for all clients: it also keeps their session tickets
         }
+        return clientContext;
+    }
+
+    /** The same trust in a context of its own: no session ticket to resume, a whole handshake. */
+    SSLContext newClientContext() {
         try {
             KeyStore trusted = KeyStore.getInstance("PKCS12");
             trusted.load(null, null);
@@ -109,7 +114,6 @@ final class TestCertificate {
             trust.init(trusted);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);
-            clientContext = context;
             return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException(e);

@@ -83,6 +83,23 @@ class TlsTest {
     }
 
     @Test
+    void theEndOfTheHandshakeAndARequestInOneReadAreBothHandled() throws IOException {
+        // What curl does: its last handshake records and its request leave together, and the
+        // server reads them in one read. The handshake ends on the server's wrap of a session
+        // ticket, between two unwraps of that same read.
+        try (Relay relay = new Relay(running.server().port(), Relay.Mode.HELD_AFTER_CLIENT_HELLO);
+                RawClient client = new RawClient(relay.port())) {
+            client.send(STYLE);
+            // change_cipher_spec (for old middleboxes), Finished, and the request
+            await().atMost(Duration.ofSeconds(20)).until(() -> relay.heldRecords() == 3);
+
+            relay.release();
+
+            assertThat(client.readResponse().bodyText()).isEqualTo("p { color: red }\n");
+        }
+    }
+
+    @Test
     void twoRequestsInOneRecordAreBothAnswered() throws IOException {
         try (RawClient client = running.connect()) {
             client.send(STYLE + APP); // one write: one record, two requests
