@@ -178,6 +178,7 @@ class TlsTest {
 
             assertThat(plain.getInputStream().readAllBytes()).as("no byte back, then a clean end of stream").isEmpty();
         }
+        await().atMost(Duration.ofSeconds(20)).until(() -> running.server().openConnections() == 0);
         assertThat(running.log()).containsPattern("Connection from /127.0.0.1:\\d+ lost: .*SSL message");
         assertServerStillServes();
     }
@@ -196,6 +197,7 @@ class TlsTest {
                     .as("no HTTP can be sent before the handshake: no 408")
                     .doesNotContain("HTTP/1.1");
         }
+        await().atMost(Duration.ofSeconds(20)).until(() -> running.server().openConnections() == 0);
         assertThat(running.log()).containsPattern("Connection from /127.0.0.1:\\d+ timed out").doesNotContain("\" 408 ");
     }
 
