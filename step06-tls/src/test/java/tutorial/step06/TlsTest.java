@@ -100,6 +100,24 @@ class TlsTest {
     }
 
     @Test
+    void aRecordArrivingWhileRequestsWaitIsReadOnlyOnceItFits() throws IOException {
+        // The first record holds two requests; the second waits in the input buffer while the
+        // large file streams. A 15 KiB record sent meanwhile must stay in the kernel until the
+        // input is empty: decrypted without room, it would be stuck in netIn, read already,
+        // and no select() would ever bring it back.
+        try (RawClient client = running.connect()) {
+            client.send("GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /style.css HTTP/1.1\r\nHost: x\r\nX-Filler: " + "b".repeat(2_000) + "\r\n\r\n");
+            await().atMost(Duration.ofSeconds(20)).until(() -> running.log().contains("\"GET /large.bin HTTP/1.1\" 200"));
+            client.send("GET /app.js HTTP/1.1\r\nHost: x\r\nX-Filler: " + "c".repeat(15_000) + "\r\n\r\n");
+
+            assertThat(client.readResponse().body()).hasSize(TestSite.LARGE_FILE_SIZE);
+            assertThat(client.readResponse().bodyText()).isEqualTo("p { color: red }\n");
+            assertThat(client.readResponse().bodyText()).isEqualTo("console.log('hi')\n");
+        }
+    }
+
+    @Test
     void twoRequestsInOneRecordAreBothAnswered() throws IOException {
         try (RawClient client = running.connect()) {
             client.send(STYLE + APP); // one write: one record, two requests
