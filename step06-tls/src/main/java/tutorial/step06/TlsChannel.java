@@ -100,7 +100,9 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
      * Reads what the socket has, decrypts every whole record of it into {@code plaintext}, and
      * does whatever the handshake asks for on the way. Returns the plaintext bytes added (0
      * while the handshake goes on), or -1 once the client is done: its close_notify, or the end
-     * of the TCP stream.
+     * of the TCP stream. The last request and the close_notify often come in one read: then the
+     * request is in {@code plaintext} all the same, and -1 says that nothing follows it (the
+     * loop answers what the input holds when it ends, as step 05 did after a FIN).
      */
     @Override
     public int read(ByteBuffer plaintext) throws IOException {
@@ -111,7 +113,7 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
             inputEnded = true; // a TCP FIN without close_notify: the engine cannot vouch for the end
         }
         int produced = unwrapAll(plaintext);
-        return produced == 0 && inputEnded ? -1 : produced;
+        return inputEnded ? -1 : produced;
     }
 
     private int unwrapAll(ByteBuffer plaintext) throws IOException {

@@ -28,6 +28,8 @@ final class Relay implements AutoCloseable {
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
     private OutputStream toServer;
     private Mode mode;
+    private long bytesToServer;
+    private boolean serverHeld;
 
     Relay(int serverPort, Mode mode) throws IOException {
         this.serverPort = serverPort;
@@ -60,10 +62,29 @@ final class Relay implements AutoCloseable {
         return at == bytes.length ? records : -1;
     }
 
+    /** How many of the client's bytes have gone on to the server. */
+    synchronized long bytesToServer() {
+        return bytesToServer;
+    }
+
+    /**
+     * From now on, nothing more is read from the server: once the kernel's buffers between the
+     * two are full, the server's writes take nothing, as with a client that stopped reading.
+     */
+    synchronized void holdServer() {
+        serverHeld = true;
+    }
+
+    synchronized void releaseServer() {
+        serverHeld = false;
+        notifyAll();
+    }
+
     /** Sends everything held in one write (one TCP segment on loopback), then relays as they come. */
     synchronized void release() throws IOException {
         toServer.write(held.toByteArray());
         toServer.flush();
+        bytesToServer += held.size();
         held.reset();
         mode = Mode.AS_THEY_COME;
     }
@@ -79,7 +100,7 @@ final class Relay implements AutoCloseable {
                 sockets.add(server);
                 toServer = server.getOutputStream();
             }
-            start("relay-to-client", () -> pump(server.getInputStream(), client));
+            start("relay-to-client", () -> pumpFromServer(server.getInputStream(), client));
             pumpFromClient(client.getInputStream(), server);
         } catch (IOException e) {
             // closed by the test: the relay's work is over
@@ -92,12 +113,16 @@ final class Relay implements AutoCloseable {
         while ((count = in.read(buffer)) != -1) {
             synchronized (this) {
                 switch (mode) {
-                    case AS_THEY_COME -> toServer.write(buffer, 0, count);
+                    case AS_THEY_COME -> {
+                        toServer.write(buffer, 0, count);
+                        bytesToServer += count;
+                    }
                     case BYTE_BY_BYTE -> {
                         for (int i = 0; i < count; i++) {
                             toServer.write(buffer[i]);
                             toServer.flush();
                         }
+                        bytesToServer += count;
                     }
                     case HELD -> held.write(buffer, 0, count);
                     case HELD_AFTER_CLIENT_HELLO -> {
@@ -120,19 +145,36 @@ final class Relay implements AutoCloseable {
         int length = 5 + ((bytes[3] & 0xFF) << 8 | (bytes[4] & 0xFF));
         if (bytes.length >= length) {
             toServer.write(bytes, 0, length);
+            bytesToServer += length;
             held.reset();
             held.write(bytes, length, bytes.length - length);
             mode = Mode.HELD;
         }
     }
 
-    private static void pump(InputStream in, Socket to) {
+    private void pumpFromServer(InputStream in, Socket client) {
+        byte[] buffer = new byte[65536];
         try {
-            in.transferTo(to.getOutputStream());
-            to.shutdownOutput();
+            int count;
+            while (waitUntilServerReleased() && (count = in.read(buffer)) != -1) {
+                client.getOutputStream().write(buffer, 0, count);
+            }
+            client.shutdownOutput();
         } catch (IOException e) {
             // one side went away: the other learns it when the test closes the relay
         }
+    }
+
+    private synchronized boolean waitUntilServerReleased() {
+        while (serverHeld) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private interface Work {
@@ -154,6 +196,7 @@ final class Relay implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        releaseServer();
         listener.close();
         synchronized (this) {
             for (Socket socket : sockets) {
