@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -207,6 +209,27 @@ class TlsTest {
     }
 
     @Test
+    void aKeyUpdateFromAJdkClientIsAnsweredAndTheConnectionGoesOn() throws Exception {
+        // The client's engine asks for a key update once it has read 4 KiB (the second 3,000-byte
+        // response); the server's engine then needs a wrap of its own (NEED_WRAP after the handshake).
+        Process client = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djavax.net.debug=ssl:handshake", "-cp",
+                Path.of("target", "test-classes") + java.io.File.pathSeparator + Path.of("target", "classes"),
+                KeyUpdateClient.class.getName(), Integer.toString(running.server().port()),
+                TestCertificate.localhost().pem.toString(), "/image.png", "8").start();
+        CompletableFuture<String> debug = CompletableFuture.supplyAsync(() -> readAll(client.getErrorStream()));
+
+        String statuses = readAll(client.getInputStream());
+
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).as(debug.get()).isZero();
+        assertThat(statuses.lines()).hasSize(8).allMatch(line -> line.equals("HTTP/1.1 200 OK"));
+        assertThat(debug.get()).contains("Produced KeyUpdate post-handshake message",
+                "Consuming KeyUpdate post-handshake message"); // ours, and the server's answer
+        assertThat(running.logLines("Got connection from")).isEqualTo(1);
+    }
+
+    @Test
     void plainHttpToTheTlsPortIsClosedWithoutAWord() throws IOException {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress("127.0.0.1", running.server().port()), 20_000);
@@ -254,6 +277,14 @@ class TlsTest {
         try (RawClient other = running.connect()) {
             other.send(STYLE);
             assertThat(other.readResponse().status()).isEqualTo(200);
+        }
+    }
+
+    private static String readAll(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
