@@ -12,12 +12,13 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * What curl does for one page, by hand, over TLS: send a GET as text, read until the server
  * closes, print what came back. A blocking {@link SSLSocket} does the TLS: a client has no loop to
- * share, so it needs no {@code SSLEngine}. It trusts what the JDK trusts, plus what
- * {@code -Djavax.net.ssl.trustStore=FILE} names (the server's own key store will do). The request asks for {@code Connection: close}, so the end of the response is
+ * share, so it needs no {@code SSLEngine}. It trusts what the JDK trusts, or what
+ * {@code -Djavax.net.ssl.trustStore=FILE} names (the server's own key store will do). The request
+ * asks for {@code Connection: close}, so the end of the response is
  * simply the end of the stream; a client that keeps the connection would have to count
  * Content-Length bytes instead, as browsers do.
  *
- * <p>Usage: {@code HttpGet [host] [port] [path]}, defaults 127.0.0.1 8080 /.
+ * <p>Usage: {@code HttpGet [host] [port] [path]}, defaults 127.0.0.1 8443 /.
  */
 public final class HttpGet {
 

@@ -130,6 +130,8 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
             }
             // The engine has something to send (its part of the handshake, a session ticket, its
             // answer to a key update): wrap it now, there may be no data to carry it for a while.
+            // In TLS 1.3 the server's handshake ends on such a wrap (the session ticket, after the
+            // client's Finished): only that wrap's result says FINISHED, so we never wait for it.
             if (handshake == HandshakeStatus.NEED_WRAP && wrapForHandshake()) {
                 continue;
             }
