@@ -46,8 +46,9 @@ public final class MultiConnectionClient {
             }
             return plural(connections, "connection") + ", " + plural(messagesSent, "message") + ", "
                     + bytesSent + " bytes sent, "
-                    + bytesReceived + " received in " + time + ": INCOMPLETE, " + (bytesExpected - bytesReceived)
-                    + " bytes missing, " + connectionsWithWrongBytes + " connections got wrong bytes";
+                    + bytesReceived + " received in " + time + ": INCOMPLETE, "
+                    + Math.max(0, bytesExpected - bytesReceived) + " bytes missing, "
+                    + connectionsWithWrongBytes + " connections got wrong bytes";
         }
     }
 
@@ -189,7 +190,7 @@ public final class MultiConnectionClient {
         // TCP keeps no message boundaries: one read may hold part of a message, or several.
         progress(connection, "received " + count + " bytes (" + connection.bytesReceived() + " of "
                 + connection.bytesExpected() + ")");
-        if (connection.allEchoed()) {
+        if (connection.echoEnded()) {
             progress(connection, connection.hasWrongBytes() ? "echo differs from what was sent, closing"
                     : "every byte is back, closing");
             finish(key);
