@@ -16,8 +16,8 @@ import java.util.Locale;
  * each; counts how many are echoed, how many wait (accepted by the kernel, not yet by the server)
  * and how many the server closed. With --hold, keeps them all silent that long and counts again
  * (an idle timeout closes them). Then closes the connections that were echoed, which frees the
- * server's descriptors, counts how many of the waiting ones are echoed now, and times one
- * brand-new client.
+ * server's descriptors, and counts how many of the waiting ones are echoed now; finally closes
+ * them all and times one brand-new client.
  *
  * Usage: java OpenConnections.java HOST PORT COUNT [--hold SECONDS]
  * Ends with one line for scripts: open-connections opened=.. echoed=.. waiting=.. closed=..
@@ -88,18 +88,21 @@ public class OpenConnections {
             }
             exchange(selector, stillWaiting);
             long echoedAfterClosing = stillWaiting.stream().filter(Probe::echoed).count();
-            System.out.printf("closed the others: %d of the %d waiting connections echoed now%n",
-                    echoedAfterClosing, stillWaiting.size());
+            System.out.printf("closed the %d others: %d of the %d waiting connections echoed now%n",
+                    probes.size() - stillWaiting.size(), echoedAfterClosing, stillWaiting.size());
 
+            for (Probe probe : probes) {
+                probe.channel.close();
+            }
             double freshMillis = freshClient(server);
+            System.out.println(freshMillis >= 0
+                    ? String.format(Locale.ROOT, "closed them all: a new client is echoed in %.1f ms", freshMillis)
+                    : "closed them all: a new client got no echo within 5 s");
             System.out.printf("open-connections opened=%d echoed=%d waiting=%d closed=%d held_seconds=%d"
                             + " closed_while_held=%d echoed_after_closing=%d fresh_client=%s fresh_ms=%s%n",
                     probes.size(), echoed, waiting, closed, holdSeconds, closedWhileHeld, echoedAfterClosing,
                     freshMillis >= 0 ? "echoed" : "failed",
                     freshMillis >= 0 ? String.format(Locale.ROOT, "%.1f", freshMillis) : "-");
-            for (Probe probe : probes) {
-                probe.channel.close();
-            }
         }
     }
 

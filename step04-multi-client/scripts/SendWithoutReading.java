@@ -11,28 +11,28 @@ import java.util.Locale;
 /**
  * A hostile client for step 04's "Finite resources" (not a unit test): spends the server's memory.
  * Opens COUNT connections, and on each sends MIB mebibytes without ever reading the echo, from one
- * thread, until every byte is sent or no connection has taken a byte for 5 seconds (the kernel's
- * buffers and the server's are full). Then, with all of them still open, times one brand-new
+ * thread, until every byte is sent or no connection has taken a byte for STALL seconds (default
+ * 5: the kernel's buffers and the server's are full). Then, with all of them still open, times one brand-new
  * client's echo: a server that ran out of heap, or that stopped reading from everyone, fails it.
  *
- * Usage: java SendWithoutReading.java HOST PORT COUNT MIB
+ * Usage: java SendWithoutReading.java HOST PORT COUNT MIB [STALL-SECONDS]
  * Ends with one line for scripts: send-without-reading connections=.. mib_each=.. sent_mib=..
  *   reset=.. fresh_client=echoed|failed fresh_ms=..
  */
 public class SendWithoutReading {
 
     private static final int MAX_PENDING_CONNECTS = 200;
-    private static final long STALL_NANOS = 5_000_000_000L;
     private static final ByteBuffer CHUNK = ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: java SendWithoutReading.java HOST PORT COUNT MIB");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: java SendWithoutReading.java HOST PORT COUNT MIB [STALL-SECONDS]");
             System.exit(2);
         }
         InetSocketAddress server = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         int count = Integer.parseInt(args[2]);
         long bytesEach = Long.parseLong(args[3]) * 1024 * 1024;
+        long stallNanos = (args.length == 5 ? Long.parseLong(args[4]) : 5) * 1_000_000_000L;
 
         try (Selector selector = Selector.open()) {
             int reset = connectAll(selector, server, count, bytesEach);
@@ -40,7 +40,7 @@ public class SendWithoutReading {
             long sent = 0;
             long lastProgress = System.nanoTime();
             // Every key still registered owes bytes; a key is cancelled when its connection has sent all.
-            while (!selector.keys().isEmpty() && System.nanoTime() - lastProgress < STALL_NANOS) {
+            while (!selector.keys().isEmpty() && System.nanoTime() - lastProgress < stallNanos) {
                 selector.select(500);
                 for (SelectionKey key : selector.selectedKeys()) {
                     long[] left = (long[]) key.attachment();

@@ -17,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +51,10 @@ public final class EchoServer implements AutoCloseable {
     private static final int BACKLOG = 1024;
     // After accept() fails, we try again when a connection closes, or after this (as Netty does).
     static final Duration ACCEPT_RETRY = Duration.ofSeconds(1);
+    // Loaded with this class, before the loop runs: the JVM opens a class file to load a class,
+    // and once the descriptors have run out, a class used for the first time cannot be loaded
+    // (NoClassDefFoundError, and the loop would die of it).
+    private static final List<Class<?>> USED_BY_THE_LOOP = List.of(Connection.class, Trace.class);
 
     private final Log log;
     private final Limits limits;
@@ -161,6 +166,11 @@ public final class EchoServer implements AutoCloseable {
     /** How many bytes the server holds for its clients right now: backpressure keeps it bounded. */
     public long pendingOutputBytes() {
         return pendingOutputBytes;
+    }
+
+    /** How many bytes of output buffers all connections hold right now: the output budget bounds it. */
+    public long outputBufferBytes() {
+        return budget.used();
     }
 
     /** Runs the event loop on the calling thread until {@link #close()} is called. */

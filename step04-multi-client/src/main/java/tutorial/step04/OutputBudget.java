@@ -14,7 +14,7 @@ final class OutputBudget {
 
     private final long limit;
     private final Log log;
-    private long used;
+    private volatile long used; // written by the loop thread only; volatile for tests and monitors
     private boolean spent;
 
     OutputBudget(long limit, Log log) {
