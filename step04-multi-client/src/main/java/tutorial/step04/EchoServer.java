@@ -168,9 +168,9 @@ public final class EchoServer implements AutoCloseable {
         return pendingOutputBytes;
     }
 
-    /** How many bytes of output buffers all connections hold right now: the output budget bounds it. */
-    public long outputBufferBytes() {
-        return budget.used();
+    /** The most bytes of output buffers all connections together have held at once: the budget bounds it. */
+    public long peakOutputBufferBytes() {
+        return budget.peak();
     }
 
     /** Runs the event loop on the calling thread until {@link #close()} is called. */

@@ -14,7 +14,9 @@ final class OutputBudget {
 
     private final long limit;
     private final Log log;
-    private volatile long used; // written by the loop thread only; volatile for tests and monitors
+    // Written by the loop thread only; volatile so that other threads (tests, a monitor) see them.
+    private volatile long used;
+    private volatile long peak;
     private boolean spent;
 
     OutputBudget(long limit, Log log) {
@@ -31,6 +33,11 @@ final class OutputBudget {
         return used;
     }
 
+    /** The most bytes of output buffers held at any one time so far. */
+    long peak() {
+        return peak;
+    }
+
     /** True while no output buffer may grow. */
     boolean spent() {
         return spent;
@@ -38,6 +45,7 @@ final class OutputBudget {
 
     void allocated(long bytes) {
         used += bytes;
+        peak = Math.max(peak, used);
         if (!spent && used >= limit) {
             spent = true;
             log.notice("Output buffers hold " + Limits.size(used) + ", the budget: no connection's buffer"
