@@ -127,9 +127,14 @@ public class OpenConnections {
                 throw new IOException("no connect finished for 10 s; " + probes.size() + " started");
             }
             for (SelectionKey key : selector.selectedKeys()) {
-                ((SocketChannel) key.channel()).finishConnect(); // throws if refused
-                key.interestOps(0);
                 pending--;
+                try {
+                    ((SocketChannel) key.channel()).finishConnect();
+                    key.interestOps(0);
+                } catch (IOException e) {
+                    ((Probe) key.attachment()).closed = true; // refused or reset: the server is gone
+                    key.cancel();
+                }
             }
             selector.selectedKeys().clear();
         }
@@ -141,8 +146,14 @@ public class OpenConnections {
             if (probe.closed) {
                 continue;
             }
-            if (probe.message.hasRemaining()) {
-                probe.channel.write(probe.message); // a few bytes: the socket takes them at once
+            try {
+                if (probe.message.hasRemaining()) {
+                    probe.channel.write(probe.message); // a few bytes: the socket takes them at once
+                }
+            } catch (IOException e) {
+                probe.closed = true; // reset: the server is gone
+                probe.channel.keyFor(selector).cancel();
+                continue;
             }
             // Echoed connections are read too, so that an end of stream is noticed.
             probe.channel.keyFor(selector).interestOps(SelectionKey.OP_READ);

@@ -93,7 +93,7 @@ public final class MultiConnectionClient {
     /** Opens every connection, runs them all to the end on this thread, and sums up. */
     public Summary run() throws IOException {
         out.println("Opening " + plural(connectionCount, "connection") + " to " + server.getHostString() + ":"
-                + server.getPort() + ", " + messageCount + " messages of " + messageBytes + " bytes each");
+                + server.getPort() + ", " + plural(messageCount, "message") + " of " + messageBytes + " bytes each");
         long start = System.nanoTime();
         List<ClientConnection> connections = new ArrayList<>();
         try (Selector selector = Selector.open()) {
