@@ -179,38 +179,34 @@ public final class EchoServer implements AutoCloseable {
         log.notice("Listening on " + address.getAddress().getHostAddress() + ":" + address.getPort());
         log.notice(limits.describe());
         try {
-            runLoop();
+            // tag::event-loop[]
+            while (!closing) {
+                selector.select(selectTimeoutMillis()); // until a channel is ready, a timer is due, or wakeup()
+                loopIterations++;
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    // The selector only ever adds keys to the selected set; if we left this one
+                    // there, the next select() would hand it to us again as if it were ready.
+                    keys.remove();
+                    if (!key.isValid()) {
+                        continue; // cancelled: its channel was closed earlier in this round
+                    }
+                    if (key.isAcceptable()) {
+                        acceptAll();
+                    } else {
+                        handle(key);
+                    }
+                }
+                closeIdleConnections();
+                retryAcceptingWhenDue();
+            }
+            // end::event-loop[]
         } catch (Throwable failure) {
-            closeEverything(failure);
+            closeEverything(failure); // a failure to close is added to this one, never put in its place
             throw failure;
         }
         closeEverything(null);
-    }
-
-    private void runLoop() throws IOException {
-        // tag::event-loop[]
-        while (!closing) {
-            selector.select(selectTimeoutMillis()); // until a channel is ready, a timer is due, or wakeup()
-            loopIterations++;
-            Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-            while (keys.hasNext()) {
-                SelectionKey key = keys.next();
-                // The selector only ever adds keys to the selected set; if we left this one
-                // there, the next select() would hand it to us again as if it were ready.
-                keys.remove();
-                if (!key.isValid()) {
-                    continue; // cancelled: its channel was closed earlier in this round
-                }
-                if (key.isAcceptable()) {
-                    acceptAll();
-                } else {
-                    handle(key);
-                }
-            }
-            closeIdleConnections();
-            retryAcceptingWhenDue();
-        }
-        // end::event-loop[]
     }
 
     // tag::accept[]
@@ -244,7 +240,9 @@ public final class EchoServer implements AutoCloseable {
         // Stop before the kernel refuses: the limit keeps descriptors for the JVM and its files.
         pauseAccepting(openConnections + " connections open, the maximum: new ones wait until one closes");
     }
+    // end::accept[]
 
+    // tag::accept-pause[]
     private void pauseAccepting(String reason) {
         serverKey.interestOps(0);
         acceptPaused = true;
@@ -262,7 +260,7 @@ public final class EchoServer implements AutoCloseable {
             acceptAll(); // now: if nobody waits, it says at once that we accept again
         }
     }
-    // end::accept[]
+    // end::accept-pause[]
 
     // tag::handle[]
     private void handle(SelectionKey key) {

@@ -29,6 +29,7 @@ record Limits(int maxConnections, Duration idleTimeout, long outputBudget) {
     // channel, its key, a Connection and its 1 KiB buffer; see scripts/idle-10k.sh), doubled.
     static final int HEAP_PER_CONNECTION = 4 * 1024;
 
+    // tag::for-this-process[]
     /**
      * The limits that fit this process: a quarter of the heap for output buffers, a quarter for
      * the connections themselves, the other half left to the JVM and its garbage collector; and
@@ -53,6 +54,7 @@ record Limits(int maxConnections, Duration idleTimeout, long outputBudget) {
         }
         return Long.MAX_VALUE;
     }
+    // end::for-this-process[]
 
     Limits withMaxConnections(int maxConnections) {
         return new Limits(maxConnections, idleTimeout, outputBudget);
