@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Log implements AutoCloseable {
 
-    // Room for the lines of a burst of 5,000 connections (a line each way), about a megabyte of
-    // heap at most; past that, a log that does not keep up loses lines instead of the loop waiting.
+    // Room for the lines of a burst of 5,000 connections (one when each opens, one when it closes),
+    // about a megabyte of heap; past that, a log that cannot keep up loses lines, and the loop no time.
     static final int QUEUE_LINES = 10_000;
 
     private record Line(String text, boolean notice) {

@@ -137,12 +137,16 @@ final class ChildServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         process.destroy();
-        if (!process.waitFor(10, SECONDS)) {
-            process.destroyForcibly().waitFor(10, SECONDS);
+        try {
+            if (!process.waitFor(10, SECONDS)) {
+                process.destroyForcibly().waitFor(10, SECONDS);
+            }
+            reader.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        reader.join(10_000);
         Files.deleteIfExists(errors);
     }
 }

@@ -81,10 +81,10 @@ class LogTest {
     @Test
     @DisplayName("--quiet: the notices only (Listening, Limits), no line for each connection")
     void quietLeavesOutEachConnection() throws Exception {
-        try (ChildServer server = ChildServer.start(List.of(), "--quiet");
-             BlockingClient client = new BlockingClient(server.port())) {
-            assertThat(client.echo("Hello World")).isEqualTo("Hello World");
-            client.close();
+        try (ChildServer server = ChildServer.start(List.of(), "--quiet")) {
+            try (BlockingClient client = new BlockingClient(server.port())) {
+                assertThat(client.echo("Hello World")).isEqualTo("Hello World");
+            }
 
             await().during(1, SECONDS).atMost(5, SECONDS).until(() -> !server.output().contains("Connection from")
                     && !server.output().contains("Got connection"));
@@ -96,11 +96,12 @@ class LogTest {
     @DisplayName("--log FILE: every line in the file, the notices on the console as well")
     void logFileGetsEveryLine(@TempDir Path folder) throws Exception {
         Path file = folder.resolve("echo.log");
-        try (ChildServer server = ChildServer.start(List.of(), "--log", file.toString());
-             BlockingClient client = new BlockingClient(server.port())) {
-            String address = client.localAddress();
-            assertThat(client.echo("Hello World")).isEqualTo("Hello World");
-            client.close();
+        try (ChildServer server = ChildServer.start(List.of(), "--log", file.toString())) {
+            String address;
+            try (BlockingClient client = new BlockingClient(server.port())) {
+                address = client.localAddress();
+                assertThat(client.echo("Hello World")).isEqualTo("Hello World");
+            }
 
             await().atMost(10, SECONDS).until(() -> Files.readString(file).contains(address + " closed"));
             assertThat(Files.readString(file))
