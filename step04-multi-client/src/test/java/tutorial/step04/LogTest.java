@@ -66,7 +66,7 @@ class LogTest {
             + " (step 04 writing its log on the loop stopped at connection 849)")
     void unreadOutputDoesNotStopTheServer() throws Exception {
         try (ChildServer server = ChildServer.startWithUnreadOutput()) {
-            // Two log lines a connection, about 80 bytes: the 64 KiB of the pipe are full after 800.
+            // Two log lines a connection, about 80 bytes: the 64 KiB of the pipe are full after 849.
             assertTimeoutPreemptively(Duration.ofSeconds(40), () -> {
                 for (int i = 0; i < 3000; i++) {
                     try (BlockingClient client = new BlockingClient(server.port())) {
