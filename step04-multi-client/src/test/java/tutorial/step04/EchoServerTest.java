@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ProtocolException;
-import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,8 +29,6 @@ class EchoServerTest {
     // A read never takes more than the connection may still owe, so the greedy client's pending
     // output stays at the bound; another client's echo in flight may add a read's worth.
     private static final long PENDING_OUTPUT_BOUND = EchoServer.MAX_PENDING_OUTPUT + EchoServer.BUFFER_SIZE;
-    // How many times the socket buffers the stream must exceed (see streamBeyondTheBuffers).
-    private static final int BUFFERS_MARGIN = 4;
 
     private RunningServer running;
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -212,17 +209,8 @@ class EchoServerTest {
         return client;
     }
 
-    /**
-     * A stream larger than all the socket buffers between the client and the server, on any
-     * machine: the client's receive and send buffers as it got them after connecting, as much
-     * again at the server's end (on loopback, both ends get the same sizes), four times over,
-     * because Linux grows a buffer on its own while data flows (here 64 KiB and 1.9 MB after
-     * connect, and a client blocks after about 7 MiB), plus the bound the server holds itself.
-     */
     private static long streamBeyondTheBuffers(BlockingClient client) throws IOException {
-        long socketBuffers = 2L * (client.channel().getOption(StandardSocketOptions.SO_RCVBUF)
-                + client.channel().getOption(StandardSocketOptions.SO_SNDBUF));
-        return BUFFERS_MARGIN * socketBuffers + EchoServer.MAX_PENDING_OUTPUT;
+        return SocketBuffers.bytesBeyondTheBuffers(client.channel());
     }
 
     /** Writes {@code size} bytes of a known pattern on a thread of its own, then half-closes. */
