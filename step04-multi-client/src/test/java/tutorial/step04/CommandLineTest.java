@@ -22,6 +22,7 @@ class CommandLineTest {
         "127.0.0.1 0 --quiet --log echo.log      | --quiet or --log, not both",
         "--quiet 127.0.0.1                       | 127.0.0.1 must come before the options",
         "127.0.0.1 0 --verbose                   | unknown option --verbose",
+        "127.0.0.1 0 --log no/such/folder/x.log  | cannot write to no/such/folder/x.log",
     })
     void badArgumentsGetTheUsageLine(String arguments, String problem) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
