@@ -7,13 +7,17 @@ COUNT="${1:-10000}"
 cd "$(dirname "$0")/../.."   # the repository's top folder
 
 # Every connection is a file descriptor, in the server and in the client process alike.
+# The server keeps 32 of its own for the JVM (its --max-connections default stays below the limit).
 NEEDED=$((COUNT + 200))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$NEEDED" ]; then
-  ulimit -n "$NEEDED" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-  echo "raised the open-files limit (ulimit -n) to $(ulimit -n)"
+BEFORE="$(ulimit -n)"
+if [ "$BEFORE" != unlimited ] && [ "$BEFORE" -lt "$NEEDED" ]; then
+  ulimit -n "$NEEDED" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  if [ "$(ulimit -n)" != "$BEFORE" ]; then
+    echo "raised the open-files limit (ulimit -n) from $BEFORE to $(ulimit -n)"
+  fi
 fi
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$NEEDED" ]; then
-  echo "ulimit -n is $(ulimit -n), below the $NEEDED needed; ask for a higher hard limit" >&2
+  echo "ulimit -n is $(ulimit -n) (hard limit $(ulimit -Hn)), below the $NEEDED needed: ask for a higher hard limit, or run: $0 $(( $(ulimit -n) - 200 ))" >&2
   exit 1
 fi
 

@@ -2,34 +2,60 @@ package tutorial.step04;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The optional command-line arguments {@code [host] [port] ...}, with the tutorial's defaults.
- * A bad argument prints a one-line usage message and ends the program with exit status 2.
+ * The command-line arguments {@code [host] [port] ... [--option ...]}, with the tutorial's
+ * defaults: the positional ones first, then the named options. A bad argument prints a one-line
+ * usage message and ends the program with exit status 2.
  */
 final class Arguments {
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 5000;
 
-    private final String[] args;
+    private final List<String> args = new ArrayList<>();
+    private final Map<String, String> options = new HashMap<>();
     private final String usage;
 
-    Arguments(String[] args, int most, String usage) {
-        this.args = args;
+    /**
+     * @param most    how many positional arguments there may be
+     * @param known   the options there may be, as the usage shows them: "--quiet" alone, or
+     *                "--log FILE" when the option takes a value
+     */
+    Arguments(String[] args, int most, String usage, String... known) {
         this.usage = usage;
-        if (args.length > most) {
-            exitWithUsage("too many arguments");
+        Map<String, Boolean> takesValue = new HashMap<>();
+        for (String option : known) {
+            takesValue.put(option.split(" ")[0], option.contains(" "));
         }
-        for (String arg : args) {
-            if (arg.startsWith("-")) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-")) {
+                if (!options.isEmpty()) {
+                    exitWithUsage(arg + " must come before the options");
+                }
+                this.args.add(arg);
+            } else if (!takesValue.containsKey(arg)) {
                 exitWithUsage("unknown option " + arg);
+            } else if (!takesValue.get(arg)) {
+                options.put(arg, "");
+            } else if (i + 1 == args.length) {
+                exitWithUsage("missing value after " + arg);
+            } else {
+                options.put(arg, args[++i]);
             }
+        }
+        if (this.args.size() > most) {
+            exitWithUsage("too many arguments");
         }
     }
 
     String host() {
-        String host = args.length > 0 ? args[0] : DEFAULT_HOST;
+        String host = args.size() > 0 ? args.get(0) : DEFAULT_HOST;
         try {
             InetAddress.getByName(host); // a name nobody can resolve is a usage error, not a stack trace
         } catch (UnknownHostException e) {
@@ -39,27 +65,46 @@ final class Arguments {
     }
 
     int port() {
-        if (args.length < 2) {
+        if (args.size() < 2) {
             return DEFAULT_PORT;
         }
-        if (!args[1].matches("\\d{1,5}") || Integer.parseInt(args[1]) > 65535) {
-            exitWithUsage("not a port number: " + args[1]);
+        if (!args.get(1).matches("\\d{1,5}") || Integer.parseInt(args.get(1)) > 65535) {
+            exitWithUsage("not a port number: " + args.get(1));
         }
-        return Integer.parseInt(args[1]);
+        return Integer.parseInt(args.get(1));
     }
 
     /** The whole number at {@code index}, which must be at least 1. */
     int count(int index, String name, int byDefault) {
-        if (args.length <= index) {
+        if (args.size() <= index) {
             return byDefault;
         }
-        if (!args[index].matches("\\d{1,9}") || Integer.parseInt(args[index]) < 1) {
-            exitWithUsage("not a number of " + name + ": " + args[index]);
-        }
-        return Integer.parseInt(args[index]);
+        return atLeastOne(args.get(index), name);
     }
 
-    private void exitWithUsage(String problem) {
+    /** Whether the option (one without a value) was given. */
+    boolean has(String option) {
+        return options.containsKey(option);
+    }
+
+    /** The value given after the option, or null. */
+    String value(String option) {
+        return options.get(option);
+    }
+
+    /** The whole number given after the option, which must be at least 1, or {@code byDefault}. */
+    int count(String option, String name, int byDefault) {
+        return has(option) ? atLeastOne(value(option), name) : byDefault;
+    }
+
+    private int atLeastOne(String value, String name) {
+        if (!value.matches("\\d{1,9}") || Integer.parseInt(value) < 1) {
+            exitWithUsage("not a number of " + name + ": " + value);
+        }
+        return Integer.parseInt(value);
+    }
+
+    void exitWithUsage(String problem) {
         System.err.println("usage: " + usage + " (" + problem + ")");
         System.exit(2);
     }

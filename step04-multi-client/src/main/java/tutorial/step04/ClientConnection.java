@@ -68,15 +68,18 @@ final class ClientConnection {
         return outgoing == null ? script.length : outgoing.position();
     }
 
-    /** Checks echoed bytes against what was sent, in order. */
+    // tag::received[]
+    /** Checks echoed bytes against what was sent, in order. A byte beyond what was sent is wrong too. */
     void received(ByteBuffer bytes) {
         while (bytes.hasRemaining()) {
-            if (bytesReceived >= script.length || bytes.get() != script[(int) bytesReceived]) {
+            byte echoed = bytes.get(); // taken first: every byte is consumed, whatever the checks below
+            if (bytesReceived >= script.length || echoed != script[(int) bytesReceived]) {
                 wrongBytes = true;
             }
             bytesReceived++;
         }
     }
+    // end::received[]
 
     long bytesReceived() {
         return bytesReceived;
@@ -90,8 +93,9 @@ final class ClientConnection {
         return wrongBytes;
     }
 
-    boolean allEchoed() {
-        return bytesReceived == script.length;
+    /** As many bytes came back as were sent, or more: nothing more to wait for. */
+    boolean echoEnded() {
+        return bytesReceived >= script.length;
     }
 
     /** Message n of connection c reads "[c3 m2]" over and over, cut to the message size. */

@@ -7,21 +7,27 @@ import java.nio.channels.SocketChannel;
 
 /**
  * What the server remembers about one client between two wakeups of the selector: who it is,
- * the bytes it is still owed, and whether it has finished sending. The server attaches one to
- * each client's {@link java.nio.channels.SelectionKey}.
+ * the bytes it is still owed, whether it has finished sending, and when it last sent or took a
+ * byte. The server attaches one to each client's {@link java.nio.channels.SelectionKey}.
  */
 final class Connection {
 
     private static final int INITIAL_CAPACITY = 1024;
 
     private final SocketAddress address;
+    // Every buffer this connection allocates or gives back is counted here, with everyone else's.
+    private final OutputBudget budget;
     // Bytes read from the client and not yet written back. The buffer stays in "fill mode":
     // position() is the number of pending bytes, and new bytes are put after them.
-    private ByteBuffer pendingOutput = ByteBuffer.allocate(INITIAL_CAPACITY);
+    private ByteBuffer pendingOutput;
     private boolean inputEnded;
+    private long lastActivity; // System.nanoTime() when a byte was last read or written
 
-    Connection(SocketAddress address) {
+    Connection(SocketAddress address, OutputBudget budget, long now) {
         this.address = address;
+        this.budget = budget;
+        this.pendingOutput = allocate(INITIAL_CAPACITY);
+        this.lastActivity = now;
     }
 
     SocketAddress address() {
@@ -33,8 +39,9 @@ final class Connection {
     void queue(ByteBuffer bytes) {
         if (pendingOutput.remaining() < bytes.remaining()) {
             int needed = pendingOutput.position() + bytes.remaining();
-            ByteBuffer larger = ByteBuffer.allocate(Math.max(needed, 2 * pendingOutput.capacity()));
+            ByteBuffer larger = allocate(Math.max(needed, 2 * pendingOutput.capacity()));
             larger.put(pendingOutput.flip());
+            release(pendingOutput);
             pendingOutput = larger;
         }
         pendingOutput.put(bytes);
@@ -52,14 +59,37 @@ final class Connection {
         if (pendingOutput.position() == 0 && pendingOutput.capacity() > INITIAL_CAPACITY) {
             // Drained after a burst: give the memory back, or 10,000 idle clients that once
             // received a megabyte each would keep ten gigabytes.
-            pendingOutput = ByteBuffer.allocate(INITIAL_CAPACITY);
+            release(pendingOutput);
+            pendingOutput = allocate(INITIAL_CAPACITY);
         }
         return written;
     }
     // end::write-to[]
 
+    // tag::budget[]
+    private ByteBuffer allocate(int capacity) {
+        budget.allocated(capacity);
+        return ByteBuffer.allocate(capacity);
+    }
+
+    private void release(ByteBuffer buffer) {
+        budget.released(buffer.capacity());
+    }
+
+    /** The connection is closed: its buffer goes back to the budget. */
+    void releaseOutput() {
+        release(pendingOutput);
+        pendingOutput = ByteBuffer.allocate(0);
+    }
+    // end::budget[]
+
     int pendingOutputBytes() {
         return pendingOutput.position();
+    }
+
+    /** What the output buffer holds without growing: its pending bytes and the room after them. */
+    int outputCapacity() {
+        return pendingOutput.capacity();
     }
 
     boolean hasPendingOutput() {
@@ -78,5 +108,14 @@ final class Connection {
     /** Nothing more to read and nothing left to write: time to close. */
     boolean isFinished() {
         return inputEnded && !hasPendingOutput();
+    }
+
+    /** A byte moved, one way or the other: the connection is not idle. */
+    void touch(long now) {
+        lastActivity = now;
+    }
+
+    long lastActivity() {
+        return lastActivity;
     }
 }

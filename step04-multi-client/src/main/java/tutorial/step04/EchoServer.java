@@ -1,5 +1,10 @@
 package tutorial.step04;
 
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.FileDescriptor;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -9,7 +14,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one-thread selector echo server of step 03, made correct for any client: each connection
@@ -17,23 +26,51 @@ import java.util.Iterator;
  * asked for only while output is pending, reading pauses while a client owes too much
  * (backpressure), and a client that half-closes still gets all of its echo.
  *
- * <p>Usage: {@code EchoServer [host] [port]}, defaults 127.0.0.1 5000.
+ * <p>It also outlives clients that spend what is finite ({@link Limits}): it stops accepting
+ * before it runs out of descriptors, and carries on when it runs out anyway; it closes
+ * connections that stay silent; it keeps all output buffers together within a share of the heap;
+ * and it never waits for its log.
+ *
+ * <p>Usage: {@code EchoServer [host] [port] [--max-connections N] [--idle-timeout SECONDS]
+ * [--quiet | --log FILE]}, defaults 127.0.0.1 5000 and limits that fit the process.
  */
 public final class EchoServer implements AutoCloseable {
 
-    static final int BUFFER_SIZE = 1024;
+    private static final String USAGE =
+            "EchoServer [host] [port] [--max-connections N] [--idle-timeout SECONDS] [--quiet | --log FILE]";
+
+    // One read moves up to 64 KiB: a 256 MiB stream takes 4,096 read calls instead of 262,144.
+    // The size costs nothing per connection: there is one buffer, shared by every read, because
+    // the loop reads one channel at a time, on one thread.
+    static final int BUFFER_SIZE = 64 * 1024;
     // Backpressure: while a connection owes its client this much, we stop reading from it.
     static final int MAX_PENDING_OUTPUT = 1024 * 1024;
     // The kernel's queue of connections not yet accepted. The JDK asks for 50: a burst of
     // hundreds of connects would overflow it, and the extra clients would wait for their
     // connect to be retried. Linux caps the number at net.core.somaxconn (4096 by default).
     private static final int BACKLOG = 1024;
+    // After accept() fails, we try again when a connection closes, or after this (as Netty does).
+    private static final Duration ACCEPT_RETRY = Duration.ofSeconds(1);
+    // Loaded with this class, before the loop runs: the JVM opens a class file to load a class,
+    // and once the descriptors have run out, a class used for the first time cannot be loaded
+    // (NoClassDefFoundError, and the loop would die of it).
+    private static final List<Class<?>> USED_BY_THE_LOOP = List.of(Connection.class, Trace.class);
 
-    private final PrintStream log;
+    private final Log log;
+    private final Limits limits;
+    private final OutputBudget budget;
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
-    // One buffer for every read: the loop handles one channel at a time, on one thread.
+    private final SelectionKey serverKey;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+    private final long idleTimeoutNanos;
+    // How often the loop looks for idle connections: a tenth of the timeout (6 s for a minute),
+    // so a silent connection is closed between 1 and 1.1 timeouts after its last byte.
+    private final long sweepNanos;
+    private long lastSweep = System.nanoTime();
+    private boolean acceptPaused; // OP_ACCEPT is off: no descriptor, or at the maximum
+    private long retryAcceptAt; // System.nanoTime() from which a paused accept is tried again
+    private boolean pauseLogged; // "not accepting" was logged, "accepting again" not yet
     private volatile boolean closing;
     // The counters below are written by the loop thread only; volatile so that other threads
     // (tests, a monitor) see the latest values.
@@ -43,24 +80,67 @@ public final class EchoServer implements AutoCloseable {
     private volatile long pendingOutputBytes;
 
     public static void main(String[] args) {
-        Arguments arguments = new Arguments(args, 2, "EchoServer [host] [port]");
-        try (EchoServer server = new EchoServer(arguments.host(), arguments.port(), System.out)) {
+        Arguments arguments = new Arguments(args, 2, USAGE,
+                "--max-connections N", "--idle-timeout SECONDS", "--quiet", "--log FILE");
+        Limits machine = Limits.forThisProcess();
+        Limits limits = machine
+                .withMaxConnections(arguments.count("--max-connections", "connections", machine.maxConnections()))
+                .withIdleTimeout(Duration.ofSeconds(arguments.count("--idle-timeout", "seconds",
+                        (int) machine.idleTimeout().toSeconds())));
+        try (Log log = logFor(arguments);
+             EchoServer server = new EchoServer(arguments.host(), arguments.port(), limits, log)) {
             server.serve();
-        } catch (IOException e) {
-            System.err.println("Server stopped: " + e);
+        } catch (Throwable failure) {
+            report(failure);
             System.exit(1);
         }
     }
 
+    /** The log on standard output, buffered: the log's own thread writes a burst of lines at once. */
+    private static Log logFor(Arguments arguments) {
+        PrintStream console = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
+                1 << 16), false, StandardCharsets.US_ASCII);
+        if (arguments.has("--quiet") && arguments.has("--log")) {
+            arguments.exitWithUsage("--quiet or --log, not both");
+        }
+        if (arguments.has("--quiet")) {
+            return Log.quiet(console);
+        }
+        if (arguments.has("--log")) {
+            try {
+                return Log.toFile(console, new PrintStream(new FileOutputStream(arguments.value("--log"), true),
+                        false, StandardCharsets.US_ASCII));
+            } catch (FileNotFoundException e) {
+                arguments.exitWithUsage("cannot write to " + arguments.value("--log"));
+            }
+        }
+        return Log.to(console);
+    }
+
+    /** What stopped the server, then anything that also failed while closing. */
+    private static void report(Throwable failure) {
+        System.err.println("Server stopped: " + failure);
+        for (Throwable alsoFailed : failure.getSuppressed()) {
+            System.err.println("  and while closing: " + alsoFailed);
+        }
+        if (!(failure instanceof IOException)) {
+            failure.printStackTrace(); // a bug or a lack of memory: where it happened matters
+        }
+    }
+
     // tag::bind[]
-    public EchoServer(String host, int port, PrintStream log) throws IOException {
+    public EchoServer(String host, int port, Limits limits, Log log) throws IOException {
         this.log = log;
+        this.limits = limits;
+        this.budget = new OutputBudget(limits.outputBudget(), log);
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
+        this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), idleTimeoutNanos / 10);
         this.selector = Selector.open();
         this.serverChannel = ServerSocketChannel.open();
         serverChannel.bind(new InetSocketAddress(host, port), BACKLOG);
         // Non-blocking: accept() returns null instead of waiting when nobody is connecting.
         serverChannel.configureBlocking(false);
-        serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+        this.serverKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT);
     }
     // end::bind[]
 
@@ -88,14 +168,20 @@ public final class EchoServer implements AutoCloseable {
         return pendingOutputBytes;
     }
 
+    /** The most bytes of output buffers all connections together have held at once: the budget bounds it. */
+    public long peakOutputBufferBytes() {
+        return budget.peak();
+    }
+
     /** Runs the event loop on the calling thread until {@link #close()} is called. */
     public void serve() throws IOException {
         InetSocketAddress address = (InetSocketAddress) serverChannel.getLocalAddress();
-        log.println("Listening on " + address.getAddress().getHostAddress() + ":" + address.getPort());
+        log.notice("Listening on " + address.getAddress().getHostAddress() + ":" + address.getPort());
+        log.notice(limits.describe());
         try {
             // tag::event-loop[]
             while (!closing) {
-                selector.select(); // sleeps until at least one channel is ready (or wakeup())
+                selector.select(selectTimeoutMillis()); // until a channel is ready, a timer is due, or wakeup()
                 loopIterations++;
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
@@ -112,26 +198,69 @@ public final class EchoServer implements AutoCloseable {
                         handle(key);
                     }
                 }
+                closeIdleConnections();
+                retryAcceptingWhenDue();
             }
             // end::event-loop[]
-        } finally {
-            closeEverything();
+        } catch (Throwable failure) {
+            closeEverything(failure); // a failure to close is added to this one, never put in its place
+            throw failure;
         }
+        closeEverything(null);
     }
 
     // tag::accept[]
     private void acceptAll() throws IOException {
-        SocketChannel client;
         // Take every connection that is waiting, not just one: a burst empties the backlog at once.
-        while ((client = serverChannel.accept()) != null) {
+        while (openConnections < limits.maxConnections()) {
+            SocketChannel client;
+            try {
+                client = serverChannel.accept();
+            } catch (IOException e) {
+                // Most often "Too many open files": no descriptor is left for the new socket. The
+                // connection stays in the backlog, so OP_ACCEPT would fire again at once and the
+                // loop would spin: stop asking for a while, and serve the clients we have.
+                pauseAccepting("Cannot accept connections (" + e.getMessage() + "), " + openConnections
+                        + " open: new ones wait, tried again when one closes or in " + Limits.seconds(ACCEPT_RETRY));
+                return;
+            }
+            if (client == null) {
+                if (pauseLogged) {
+                    log.notice("Accepting connections again, " + openConnections + " open");
+                    pauseLogged = false;
+                }
+                return;
+            }
             SocketAddress address = client.getRemoteAddress();
             client.configureBlocking(false); // a selector only works with non-blocking channels
-            client.register(selector, SelectionKey.OP_READ, new Connection(address));
+            client.register(selector, SelectionKey.OP_READ, new Connection(address, budget, System.nanoTime()));
             openConnections++;
-            log.println("Got connection from " + address);
+            log.info("Got connection from " + address);
         }
+        // Stop before the kernel refuses: the limit keeps descriptors for the JVM and its files.
+        pauseAccepting(openConnections + " connections open, the maximum: new ones wait until one closes");
     }
     // end::accept[]
+
+    // tag::accept-pause[]
+    private void pauseAccepting(String reason) {
+        serverKey.interestOps(0);
+        acceptPaused = true;
+        retryAcceptAt = System.nanoTime() + ACCEPT_RETRY.toNanos();
+        if (!pauseLogged) { // one line for the whole pause, however many retries it takes
+            log.notice(reason);
+            pauseLogged = true;
+        }
+    }
+
+    private void retryAcceptingWhenDue() throws IOException {
+        if (acceptPaused && System.nanoTime() - retryAcceptAt >= 0) {
+            acceptPaused = false;
+            serverKey.interestOps(SelectionKey.OP_ACCEPT);
+            acceptAll(); // now: if nobody waits, it says at once that we accept again
+        }
+    }
+    // end::accept-pause[]
 
     // tag::handle[]
     private void handle(SelectionKey key) {
@@ -159,13 +288,10 @@ public final class EchoServer implements AutoCloseable {
     // end::handle[]
 
     // tag::interest[]
-    /** What to wait for next on this connection, decided from its state alone. */
-    private static int interestOf(Connection connection) {
+    /** What to wait for next on this connection, decided from its state and the budget's. */
+    private int interestOf(Connection connection) {
         int interest = 0;
-        // Backpressure: a client that sends but does not read would make us hold its echo in
-        // memory without end. Past the bound, stop reading: its bytes wait in the socket
-        // buffers, and once those are full, TCP holds back the client's writes.
-        if (!connection.inputEnded() && connection.pendingOutputBytes() < MAX_PENDING_OUTPUT) {
+        if (readAllowance(connection) > 0) {
             interest |= SelectionKey.OP_READ;
         }
         // Only while there is something to write: a socket with room in its send buffer is
@@ -176,19 +302,39 @@ public final class EchoServer implements AutoCloseable {
         }
         return interest;
     }
+
+    /** How many bytes we may read from this connection now: what it may still come to owe. */
+    private int readAllowance(Connection connection) {
+        if (connection.inputEnded()) {
+            return 0;
+        }
+        // Backpressure: a client that sends but does not read would make us hold its echo in
+        // memory without end. At the bound, stop reading: its bytes wait in the socket
+        // buffers, and once those are full, TCP holds back the client's writes.
+        // All clients together: once the output budget is spent, no buffer may grow, so each
+        // connection reads only into the room its buffer already has. Those that owe the most
+        // (their buffers full) wait; a client that owes nothing still reads a buffer's worth.
+        long most = budget.spent() ? connection.outputCapacity() : MAX_PENDING_OUTPUT;
+        return (int) Math.min(buffer.capacity(), Math.max(0, most - connection.pendingOutputBytes()));
+    }
     // end::interest[]
 
     // tag::read-write[]
     private void read(SocketChannel channel, Connection connection) throws IOException {
-        buffer.clear();
+        int allowance = readAllowance(connection);
+        if (allowance == 0) {
+            return; // the budget ran out while this key waited its turn in the round
+        }
+        buffer.clear().limit(allowance);
         int count = channel.read(buffer);
         Trace.read(count, connection.address());
+        connection.touch(System.nanoTime());
         if (count == -1) {
             // End of stream: the client has sent everything (it may have half-closed with
             // shutdownOutput and still be reading). Finish writing its echo, then close.
             connection.endInput();
             if (connection.hasPendingOutput()) {
-                log.println("End of stream from " + connection.address() + ", "
+                log.info("End of stream from " + connection.address() + ", "
                         + connection.pendingOutputBytes() + " bytes still to send");
             }
             return;
@@ -202,21 +348,62 @@ public final class EchoServer implements AutoCloseable {
     private void write(SocketChannel channel, Connection connection) throws IOException {
         int written = connection.writeTo(channel);
         Trace.wrote(written, connection.address());
+        if (written > 0) {
+            connection.touch(System.nanoTime());
+        }
         pendingOutputBytes -= written;
     }
     // end::read-write[]
 
+    // tag::idle-timeout[]
+    /** Closes every connection that has neither read nor written a byte for the idle timeout. */
+    private void closeIdleConnections() {
+        long now = System.nanoTime();
+        if (now - lastSweep < sweepNanos) {
+            return; // looking at every connection costs; ten times a timeout is enough
+        }
+        lastSweep = now;
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid() && key.attachment() instanceof Connection connection
+                    && now - connection.lastActivity() > idleTimeoutNanos) {
+                closeConnection(key, "Connection from " + connection.address() + " timed out: no byte for "
+                        + Limits.seconds(limits.idleTimeout()));
+            }
+        }
+    }
+
+    /** How long select() may sleep: until the next look for idle connections or retry of accept. */
+    private long selectTimeoutMillis() {
+        long now = System.nanoTime();
+        long sleepNanos = Long.MAX_VALUE;
+        if (openConnections > 0) {
+            // A client that sends nothing makes no event: only the clock can tell us it is idle.
+            sleepNanos = lastSweep + sweepNanos - now;
+        }
+        if (acceptPaused) {
+            sleepNanos = Math.min(sleepNanos, retryAcceptAt - now);
+        }
+        if (sleepNanos == Long.MAX_VALUE) {
+            return 0; // nothing is due: sleep until a channel is ready
+        }
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(sleepNanos) + 1); // 0 would mean "for ever"
+    }
+    // end::idle-timeout[]
+
     // tag::close-connection[]
     private void closeConnection(SelectionKey key, String message) {
-        pendingOutputBytes -= ((Connection) key.attachment()).pendingOutputBytes(); // lost with it
+        Connection connection = (Connection) key.attachment();
+        pendingOutputBytes -= connection.pendingOutputBytes(); // lost with it
+        connection.releaseOutput();
         key.cancel(); // the selector stops watching the channel
         try {
             key.channel().close();
         } catch (IOException e) {
             // Nothing more to do for this client: it is gone either way.
         }
-        log.println(message);
+        log.info(message);
         openConnections--;
+        retryAcceptAt = System.nanoTime(); // a descriptor is free: a paused accept may go on now
     }
     // end::close-connection[]
 
@@ -227,10 +414,34 @@ public final class EchoServer implements AutoCloseable {
         selector.wakeup(); // select() returns at once, even if no channel is ready
     }
 
-    private void closeEverything() throws IOException {
+    // tag::close-everything[]
+    /**
+     * Closes every channel and the selector. A failure here never hides the one that stopped the
+     * loop: a server that ran out of descriptors or memory may fail to close for the same
+     * reason, and the report must still name the first cause.
+     */
+    private void closeEverything(Throwable failure) throws IOException {
+        Throwable toReport = failure;
         for (SelectionKey key : selector.keys()) {
-            key.channel().close();
+            toReport = close(key.channel(), toReport);
         }
-        selector.close();
+        toReport = close(selector, toReport);
+        if (failure == null && toReport != null) {
+            throw new IOException("closing the server failed", toReport);
+        }
     }
+
+    /** Closes one resource. Returns what to report: {@code failure} with this failure added, or this failure. */
+    static Throwable close(Closeable resource, Throwable failure) {
+        try {
+            resource.close();
+        } catch (Throwable e) { // an IOException, or an Error: closing can need a descriptor too
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e); // kept with the report, never in its place
+        }
+        return failure;
+    }
+    // end::close-everything[]
 }

@@ -46,8 +46,9 @@ public final class MultiConnectionClient {
             }
             return plural(connections, "connection") + ", " + plural(messagesSent, "message") + ", "
                     + bytesSent + " bytes sent, "
-                    + bytesReceived + " received in " + time + ": INCOMPLETE, " + (bytesExpected - bytesReceived)
-                    + " bytes missing, " + connectionsWithWrongBytes + " connections got wrong bytes";
+                    + bytesReceived + " received in " + time + ": INCOMPLETE, "
+                    + Math.max(0, bytesExpected - bytesReceived) + " bytes missing, "
+                    + connectionsWithWrongBytes + " connections got wrong bytes";
         }
     }
 
@@ -92,7 +93,7 @@ public final class MultiConnectionClient {
     /** Opens every connection, runs them all to the end on this thread, and sums up. */
     public Summary run() throws IOException {
         out.println("Opening " + plural(connectionCount, "connection") + " to " + server.getHostString() + ":"
-                + server.getPort() + ", " + messageCount + " messages of " + messageBytes + " bytes each");
+                + server.getPort() + ", " + plural(messageCount, "message") + " of " + messageBytes + " bytes each");
         long start = System.nanoTime();
         List<ClientConnection> connections = new ArrayList<>();
         try (Selector selector = Selector.open()) {
@@ -189,7 +190,7 @@ public final class MultiConnectionClient {
         // TCP keeps no message boundaries: one read may hold part of a message, or several.
         progress(connection, "received " + count + " bytes (" + connection.bytesReceived() + " of "
                 + connection.bytesExpected() + ")");
-        if (connection.allEchoed()) {
+        if (connection.echoEnded()) {
             progress(connection, connection.hasWrongBytes() ? "echo differs from what was sent, closing"
                     : "every byte is back, closing");
             finish(key);

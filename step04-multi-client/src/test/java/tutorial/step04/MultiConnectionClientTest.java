@@ -3,13 +3,17 @@ package tutorial.step04;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -34,6 +38,7 @@ class MultiConnectionClientTest {
     @Test
     @DisplayName("many clients at once: 500 connections x 5 messages, every byte accounted for")
     void fiveHundredConnectionsGetEveryByteBack() throws IOException {
+        Descriptors.assumeFree(1_100); // 500 sockets at each end, in this one JVM
         Summary summary = client(running.server().port(), 500, 5, 64, false).run();
 
         assertThat(summary.complete()).as(summary.toString()).isTrue();
@@ -79,6 +84,40 @@ class MultiConnectionClientTest {
             assertThat(summary.complete()).isFalse();
             assertThat(summary.bytesReceived()).isZero();
             assertThat(summary.toString()).contains("INCOMPLETE, 128 bytes missing");
+        }
+    }
+
+    @Test
+    @DisplayName("bytes beyond what was sent are a wrong echo: against a server that echoes twice, the client"
+            + " reports it and ends")
+    void extraBytesAreAWrongEcho() throws Exception {
+        try (ServerSocketChannel twice = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Thread echoTwice = new Thread(() -> {
+                try (SocketChannel channel = twice.accept()) {
+                    ByteBuffer message = ByteBuffer.allocate(4);
+                    while (message.hasRemaining() && channel.read(message) != -1) {
+                        // read the whole 4-byte message
+                    }
+                    ByteBuffer doubled = ByteBuffer.allocate(8).put(message.flip()).put(message.rewind()).flip();
+                    while (doubled.hasRemaining()) {
+                        channel.write(doubled); // 8 bytes back for 4 sent, in one write
+                    }
+                    channel.read(ByteBuffer.allocate(1)); // until the client hangs up
+                } catch (IOException e) {
+                    // the test is over
+                }
+            });
+            echoTwice.start();
+
+            Summary summary = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> client(twice.socket().getLocalPort(), 1, 1, 4, true).run());
+            echoTwice.join(10_000);
+
+            assertThat(summary.complete()).isFalse();
+            assertThat(summary.connectionsWithWrongBytes()).isEqualTo(1);
+            assertThat(summary.bytesReceived()).isGreaterThan(4);
+            assertThat(summary.toString()).contains("INCOMPLETE, 0 bytes missing, 1 connections got wrong bytes");
+            assertThat(printed()).contains("connection 1: echo differs from what was sent, closing");
         }
     }
 

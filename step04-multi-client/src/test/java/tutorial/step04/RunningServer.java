@@ -14,12 +14,17 @@ import java.util.concurrent.atomic.AtomicReference;
 final class RunningServer implements AutoCloseable {
 
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final Log log = Log.to(new PrintStream(logBytes, true, StandardCharsets.US_ASCII));
     private final EchoServer server;
     private final Thread loop;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     RunningServer() throws IOException {
-        server = new EchoServer("127.0.0.1", 0, new PrintStream(logBytes, true, StandardCharsets.US_ASCII));
+        this(Limits.forThisProcess());
+    }
+
+    RunningServer(Limits limits) throws IOException {
+        server = new EchoServer("127.0.0.1", 0, limits, log);
         loop = new Thread(this::serve, "echo-server-loop");
         loop.start();
     }
@@ -41,7 +46,11 @@ final class RunningServer implements AutoCloseable {
         return SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
     }
 
-    /** What the server printed so far (ByteArrayOutputStream is synchronized, so this is safe). */
+    /**
+     * What the server logged so far. The log's own thread writes it, a moment after the loop
+     * wrote the line: wait for a line with {@code await()}, do not expect it at once.
+     * (ByteArrayOutputStream is synchronized, so reading it from the test's thread is safe.)
+     */
     String log() {
         return logBytes.toString(StandardCharsets.US_ASCII);
     }
@@ -54,6 +63,7 @@ final class RunningServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        log.close();
         assertThat(loop.isAlive()).as("serve() returned after close()").isFalse();
         assertThat(failure.get()).as("serve() ended without an exception").isNull();
     }
