@@ -3,7 +3,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,7 +32,7 @@ import java.util.stream.Stream;
  *     ```
  * </pre>
  * Without {@code #region} the whole file is quoted. Links to local files in the docs must point
- * at files that exist.
+ * at files that exist, and a link's {@code #anchor} at a heading of the Markdown file it names.
  *
  * <p>Run from the repository's top folder: {@code java docs/tools/CheckExcerpts.java} checks
  * (the build runs it in the test phase); {@code java docs/tools/CheckExcerpts.java --update}
@@ -38,6 +43,8 @@ public class CheckExcerpts {
     private static final Pattern INCLUDE = Pattern.compile("^<!-- include: (\\S+?)(?:#(\\S+))? -->\\s*$");
     private static final Pattern MARKER = Pattern.compile("^\\s*(?://|#|<!--)\\s*(tag|end)::([\\w.-]+)\\[\\]\\s*(?:-->)?\\s*$");
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+    private static final Pattern HTML_ANCHOR = Pattern.compile("<a (?:id|name)=\"([^\"]+)\"");
+    private static final Map<Path, Set<String>> ANCHORS = new HashMap<>();
 
     public static void main(String[] args) throws IOException {
         boolean update = args.length > 0 && args[0].equals("--update");
@@ -166,14 +173,61 @@ public class CheckExcerpts {
         Matcher link = LINK.matcher(line);
         while (link.find()) {
             String target = link.group(1);
-            if (target.contains("://") || target.startsWith("#") || target.startsWith("mailto:")) {
+            if (target.contains("://") || target.startsWith("mailto:")) {
                 continue;
             }
             String file = target.replaceFirst("#.*$", "");
-            if (!file.isEmpty() && !Files.exists(md.getParent().resolve(file))) {
+            Path linked = file.isEmpty() ? md : md.getParent().resolve(file);
+            if (!Files.exists(linked)) {
                 problems.add(where + ":" + lineNumber + ": broken link to " + target);
+            } else if (target.contains("#") && linked.toString().endsWith(".md")
+                    && !anchors(linked).contains(target.substring(target.indexOf('#') + 1))) {
+                problems.add(where + ":" + lineNumber + ": no heading for the anchor in " + target);
             }
         }
+    }
+
+    /**
+     * The anchors GitHub gives the headings of a Markdown file: the heading's text in lower case,
+     * links reduced to their text, punctuation dropped (hyphens and underscores kept), spaces
+     * turned into hyphens, and "-1", "-2" added to repeated ones.
+     */
+    private static Set<String> anchors(Path md) {
+        return ANCHORS.computeIfAbsent(md.toAbsolutePath().normalize(), file -> {
+            Set<String> anchors = new HashSet<>();
+            Map<String, Integer> seen = new HashMap<>();
+            boolean inFence = false;
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return anchors;
+            }
+            for (String line : lines) {
+                if (line.startsWith("```")) {
+                    inFence = !inFence;
+                }
+                if (inFence || !line.matches("#{1,6} .*")) {
+                    continue;
+                }
+                String text = line.replaceFirst("^#+ ", "").replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1");
+                StringBuilder slug = new StringBuilder();
+                text.toLowerCase(Locale.ROOT).codePoints().forEach(c -> {
+                    if (Character.isLetterOrDigit(c) || c == '-' || c == '_') {
+                        slug.appendCodePoint(c);
+                    } else if (c == ' ') {
+                        slug.append('-');
+                    }
+                });
+                int repeats = seen.merge(slug.toString(), 1, Integer::sum) - 1;
+                anchors.add(repeats == 0 ? slug.toString() : slug + "-" + repeats);
+            }
+            Matcher html = HTML_ANCHOR.matcher(String.join("\n", lines));
+            while (html.find()) {
+                anchors.add(html.group(1));
+            }
+            return anchors;
+        });
     }
 
     private static String firstDifference(List<String> actual, List<String> expected) {
