@@ -21,12 +21,15 @@ import java.util.stream.Stream;
  *
  * <p>The project holds the step's folder (pom, sources, tests), the Maven Wrapper, the LICENSE,
  * the step's chapter in {@code docs/}, and a README whose commands and links work there: no
- * {@code -pl}, no link back into this repository (a link to a file that is not exported becomes
- * plain text). {@code --starter} leaves out the tests tagged {@code fixed-in-stepMM} (they show the
- * limitation that step MM removes, so they fail once the student succeeds), adds the chapter of
- * step MM's "What you'll build" as ASSIGNMENT.md, and copies the checker (its pom and main
- * sources) into {@code checker/}, with the command that grades the student's server against step
- * MM's behaviour.
+ * {@code -pl}, no link back into this repository. A link to a file that is not exported becomes
+ * plain text, and Markdown lines between {@code <!-- repository only -->} and
+ * {@code <!-- end repository only -->} are left out.
+ *
+ * <p>{@code --starter} leaves out the tests tagged {@code fixed-in-stepMM} (they show the
+ * limitation that step MM removes, so they fail once the student succeeds), adds the "What you'll
+ * build" of step MM's chapter as ASSIGNMENT.md, and copies the checker (its pom and main sources)
+ * into {@code checker/}, with the command that grades the student's server against step MM's
+ * behaviour.
  *
  * <p>JDK only, so that it runs wherever the tutorial does (Linux, macOS, Windows). Run it from the
  * repository's top folder or anywhere below it. It refuses a DIR that exists and is not empty.
@@ -36,6 +39,8 @@ public class ExportStep {
     private static final String USAGE = "usage: java tools/ExportStep.java NN DIR [--starter]";
     private static final Pattern LINK = Pattern.compile("(!?)\\[([^\\]]*)\\]\\(([^)\\s]+)\\)");
     private static final Pattern INCLUDE = Pattern.compile("^<!-- include: (\\S+?)(#\\S+)? -->\\s*$");
+    private static final String REPOSITORY_ONLY = "<!-- repository only -->";
+    private static final String END_REPOSITORY_ONLY = "<!-- end repository only -->";
     private static final List<String> SKIPPED = List.of("target", ".idea", ".vscode", ".settings", ".classpath",
             ".project", ".DS_Store");
     private static final List<String> TEXT = List.of(".md", ".java", ".sh", ".xml", ".properties", ".txt");
@@ -254,7 +259,16 @@ public class ExportStep {
         StringBuilder out = new StringBuilder();
         boolean inFence = false;
         boolean markdown = original.getFileName().toString().endsWith(".md");
+        boolean repositoryOnly = false;
         for (String line : text.split("\n", -1)) {
+            if (markdown && line.strip().equals(REPOSITORY_ONLY)) {
+                repositoryOnly = true;
+                continue;
+            }
+            if (repositoryOnly) {
+                repositoryOnly = !line.strip().equals(END_REPOSITORY_ONLY);
+                continue; // lines that make sense in the tutorial's repository alone
+            }
             if (markdown && line.startsWith("```")) {
                 inFence = !inFence;
             }
