@@ -133,8 +133,9 @@ public class CheckVersions {
                                        Map<String, String> own, List<String> problems) {
         Matcher matcher = REFERENCE.matcher(written);
         if (!matcher.matches()) {
-            problems.add(where + ": " + what + " has version " + written
-                    + " written out; write a property of the top pom instead, e.g. ${junit.version}");
+            String same = reference.entrySet().stream().filter(p -> p.getValue().equals(written))
+                    .map(p -> "${" + p.getKey() + "}").findFirst().orElse("a property that you add to the top pom");
+            problems.add(where + ": " + what + " has version " + written + " written out; write " + same + " instead");
         } else if (!reference.containsKey(matcher.group(1))) {
             problems.add(where + ": " + what + " uses ${" + matcher.group(1)
                     + "}, which the top pom does not have; add it there first");

@@ -162,11 +162,10 @@ public class ExportStep {
                 + "and in a second terminal run the checker in [checker/](checker/) against it:\n\n"
                 + "```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + " 127.0.0.1:" + port + "\"\n```\n\n"
                 + "It prints one line per check, PASS or FAIL with the evidence, and ends with a summary; its exit\n"
-                + "status is 0 once every check of step " + next + " passes. Before you change anything, the checks of\n"
-                + "step " + number + " pass and some of step " + next + "'s fail: that is the work to do. If port " + port
-                + " is taken (on macOS 12 and newer the AirPlay Receiver listens on 5000), start your server with\n"
-                + "`\"-Dexec.args=127.0.0.1 " + (Integer.parseInt(port) + 1) + "\"` and check `127.0.0.1:"
-                + (Integer.parseInt(port) + 1) + "` instead.\n\n"
+                + "status is 0 once every check of step " + next + " passes. Before you change anything, some of\n"
+                + "them fail: that is the work to do. If port " + port + " is taken (on macOS 12 and newer the AirPlay\n"
+                + "Receiver listens on 5000), start your server with `\"-Dexec.args=127.0.0.1 " + (Integer.parseInt(port) + 1)
+                + "\"`\nand check `127.0.0.1:" + (Integer.parseInt(port) + 1) + "` instead.\n\n"
                 + "Your own tests still run with `./mvnw test`: step " + number + "'s tests, without those that showed the\n"
                 + "limitation you are removing. Add tests for what you build.\n";
         Files.writeString(target.resolve("ASSIGNMENT.md"), assignment, StandardCharsets.UTF_8);
