@@ -117,7 +117,7 @@ public class ExportStep {
         String text = Files.isRegularFile(readme) ? rewrite(read(readme), readme, target.resolve("README.md"))
                 : "# " + step.getFileName() + "\n";
         text = text.stripTrailing() + "\n\n## License\n\nThis project is step " + number
-                + " of the TCP sockets tutorial, under the MIT License: see [LICENSE](LICENSE). Copy it, change it,"
+                + " of the TCP sockets tutorial, under the MIT License: see [LICENSE](LICENSE).\nCopy it, change it,"
                 + " hand it out.\n";
         Files.writeString(target.resolve("README.md"), text, StandardCharsets.UTF_8);
     }
@@ -267,6 +267,10 @@ public class ExportStep {
             if (repositoryOnly) {
                 repositoryOnly = !line.strip().equals(END_REPOSITORY_ONLY);
                 continue; // lines that make sense in the tutorial's repository alone
+            }
+            if (line.isBlank() && out.length() > 1 && out.charAt(out.length() - 1) == '\n'
+                    && out.charAt(out.length() - 2) == '\n' && markdown && !inFence) {
+                continue; // one blank line is enough, where a block was left out
             }
             if (markdown && line.startsWith("```")) {
                 inFence = !inFence;
