@@ -155,7 +155,9 @@ public class ExportStep {
                 + "This folder is step " + number + " of the TCP sockets tutorial: its code, its tests, and its chapter in\n"
                 + "[docs/](docs/). Your job is to make it do what step " + next + " does, described below. Name your\n"
                 + "classes as you like: your server is graded from the outside, as any client sees it.\n\n"
-                + rewrite(build, nextChapter, target.resolve("ASSIGNMENT.md")).stripTrailing() + "\n\n"
+                + rewrite(build, nextChapter, target.resolve("ASSIGNMENT.md"))
+                        .replaceAll("\\s-pl\\s+" + Pattern.quote(nextStep.getFileName().toString()) + "(?=\\s|$)", "")
+                        .stripTrailing() + "\n\n"
                 + "## How your work is checked\n\n"
                 + "Start your server in one terminal (Windows: `mvnw.cmd` instead of `./mvnw`):\n\n"
                 + "```sh\n./mvnw -q compile exec:java@server\n```\n\n"
@@ -240,8 +242,8 @@ public class ExportStep {
         StringBuilder kept = new StringBuilder();
         for (String line : read(from).split("\n", -1)) {
             String pattern = line.strip().split("\\s+")[0];
-            boolean path = !line.strip().startsWith("#") && pattern.contains("/") && !pattern.endsWith("/")
-                    || pattern.startsWith("/");
+            boolean path = (!line.strip().startsWith("#") && pattern.contains("/") && !pattern.endsWith("/")
+                    || pattern.startsWith("/")) && !pattern.contains("*"); // a glob is kept as it is
             if (path && !Files.exists(to.getParent().resolve(pattern.replaceFirst("^/", "")))) {
                 continue;
             }
