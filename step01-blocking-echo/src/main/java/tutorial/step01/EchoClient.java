@@ -28,7 +28,7 @@ public final class EchoClient {
             String reply = exchange(host, port, arguments.message("Hello World"));
             System.out.println("Received response from server: " + reply);
         } catch (IOException e) {
-            System.err.println("Could not talk to " + host + ":" + port + ": " + e.getMessage());
+            System.err.println(Arguments.cannotTalk(host, port, e));
             System.exit(1);
         }
     }

@@ -3,7 +3,11 @@ package tutorial.step01;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +84,69 @@ class CommandLineTest {
             assertThat(client.exitStatus()).isEqualTo(2);
             assertThat(client.errorOutput()).isEqualTo(
                     "usage: EchoClient [host] [port] [message] (unknown host no-such-host.invalid)" + System.lineSeparator());
+        }
+    }
+
+    @Test
+    @DisplayName("a port that is taken: one line that says so and how to pick another, exit status 1")
+    void portInUseSaysSoInOneLine() throws Exception {
+        try (ServerSocketChannel other = Loopback.listen()) {
+            int taken = Loopback.port(other);
+            try (JavaProcess server = JavaProcess.start(folder, false, EchoServer.class, "127.0.0.1", String.valueOf(taken))) {
+                assertThat(server.exitStatus()).isEqualTo(1);
+                assertThat(server.errorOutput()).isEqualTo("Port " + taken + " on 127.0.0.1 is already in use: pick another port,"
+                        + " e.g. \"-Dexec.args=127.0.0.1 " + (taken + 1) + "\"" + System.lineSeparator());
+                assertThat(server.outputLines()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("port 5000 taken: the line names the AirPlay Receiver of macOS 12 and newer")
+    void port5000InUseNamesAirPlay() {
+        // Port 5000 itself is not bound here (tests never use a fixed port): the message alone.
+        assertThat(Arguments.cannotListen("127.0.0.1", 5000, new BindException("Address already in use")))
+                .isEqualTo("Port 5000 on 127.0.0.1 is already in use (on macOS 12 and newer, the AirPlay Receiver"
+                        + " listens there): pick another port, e.g. \"-Dexec.args=127.0.0.1 5001\"");
+    }
+
+    @Test
+    @DisplayName("a number alone is the port, not a host name: EchoServer 0 listens on 127.0.0.1, EchoClient PORT connects")
+    void singleNumberIsThePort() throws Exception {
+        try (JavaProcess server = JavaProcess.start(folder, false, EchoServer.class, "0")) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> firstLine(server.outputLines()), line -> line.startsWith("Listening on 127.0.0.1:"));
+        }
+        try (RunningServer server = RunningServer.start();
+             JavaProcess client = JavaProcess.start(folder, false, EchoClient.class, String.valueOf(server.port()))) {
+            assertThat(client.exitStatus()).isZero();
+            assertThat(client.outputLines()).containsExactly("Received response from server: Hello World");
+        }
+    }
+
+    @Test
+    @DisplayName("a number first and more after it: the usage line says to give the host first")
+    void numberBeforeHostIsAUsageError() throws Exception {
+        try (JavaProcess server = JavaProcess.start(folder, false, EchoServer.class, "5000", "127.0.0.1")) {
+            assertThat(server.exitStatus()).isEqualTo(2);
+            assertThat(server.errorOutput()).isEqualTo("usage: EchoServer [host] [port]"
+                    + " (5000 is a port: give the host first, e.g. 127.0.0.1 5000)" + System.lineSeparator());
+        }
+    }
+
+    @Test
+    @DisplayName("the client with no server: one line that asks whether the server runs, exit status 1")
+    void clientWithNoServerSaysSoInOneLine() throws Exception {
+        // A socket bound but not listening keeps the port ours, and refuses every connection to it.
+        try (SocketChannel placeholder = SocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            int port = ((InetSocketAddress) placeholder.getLocalAddress()).getPort();
+            try (JavaProcess client = JavaProcess.start(folder, false, EchoClient.class, "127.0.0.1", String.valueOf(port))) {
+                assertThat(client.exitStatus()).isEqualTo(1);
+                assertThat(client.errorOutput()).hasLineCount(1)
+                        .startsWith("Could not talk to 127.0.0.1:" + port + ": Connection refused")
+                        .endsWith(" (is the server running, on that port?)" + System.lineSeparator());
+                assertThat(client.outputLines()).isEmpty();
+            }
         }
     }
 

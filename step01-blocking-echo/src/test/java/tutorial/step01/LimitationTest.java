@@ -12,15 +12,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What step 01 cannot do. Each test passes while showing the limitation, and fails once a later
  * step removes it (the same scenarios run in step 02 and step 03 with the opposite outcome).
+ * Tagged "limitation" and "fixed-in-stepNN", so that a starter kit for step NN leaves it out.
  */
 class LimitationTest {
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step02")
     @DisplayName("reply in two pieces: one read returns only the first piece (fixed in step 02)")
     void singleReadCanReturnPartOfTheReply() throws Exception {
         // The test plays the server, so that it decides how the reply is cut.
@@ -38,6 +42,8 @@ class LimitationTest {
     }
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step02")
     @DisplayName("reply longer than the buffer: one read returns at most 1024 of 3000 bytes (fixed in step 02)")
     void singleReadCannotReturnMoreThanTheBuffer() throws Exception {
         String message = "0123456789".repeat(300);
@@ -51,6 +57,8 @@ class LimitationTest {
 
     // tag::second-client-waits[]
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step03")
     @DisplayName("second client while the first stays: connected by the kernel, no echo until the first leaves"
             + " (fixed in step 03)")
     @SuppressWarnings("try") // the first client is closed on purpose inside the block

@@ -2,6 +2,7 @@ package tutorial.step02;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -28,8 +29,13 @@ public final class EchoServer implements AutoCloseable {
 
     public static void main(String[] args) {
         Arguments arguments = new Arguments(args, 2, "EchoServer [host] [port]");
-        try (EchoServer server = new EchoServer(arguments.host(), arguments.port(), System.out)) {
+        String host = arguments.host();
+        int port = arguments.port();
+        try (EchoServer server = new EchoServer(host, port, System.out)) {
             server.serve();
+        } catch (BindException e) {
+            System.err.println(Arguments.cannotListen(host, port, e)); // the port is taken, most often
+            System.exit(1);
         } catch (IOException e) {
             System.err.println("Server stopped: " + e);
             System.exit(1);

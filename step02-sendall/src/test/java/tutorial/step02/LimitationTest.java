@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class LimitationTest {
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step03")
     @DisplayName("second client while the first stays: connected by the kernel, no echo until the first leaves"
             + " (fixed in step 03)")
     @SuppressWarnings("try") // the first client is closed on purpose inside the block

@@ -1,0 +1,561 @@
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Writes one step of the tutorial as a project of its own, for someone who has only a JDK.
+ *
+ * <pre>
+ *   java tools/ExportStep.java 03 ../my-course              the step, ready to build and run
+ *   java tools/ExportStep.java 03 ../lab --starter          step 03 handed out as the start of step 04
+ * </pre>
+ *
+ * <p>The project holds the step's folder (pom, sources, tests), the Maven Wrapper, the LICENSE,
+ * the step's chapter in {@code docs/}, and a README whose commands and links work there: no
+ * {@code -pl}, no link back into this repository. A link to a file that is not exported becomes
+ * plain text, and Markdown lines between {@code <!-- repository only -->} and
+ * {@code <!-- end repository only -->} are left out.
+ *
+ * <p>{@code --starter} leaves out the tests tagged {@code fixed-in-stepMM} (they show the
+ * limitation that step MM removes, so they fail once the student succeeds), adds the "What you'll
+ * build" of step MM's chapter as ASSIGNMENT.md, and copies the checker (its pom and main sources)
+ * into {@code checker/}, with the command that grades the student's server against step MM's
+ * behaviour.
+ *
+ * <p>JDK only, so that it runs wherever the tutorial does (Linux, macOS, Windows). Run it from the
+ * repository's top folder or anywhere below it. It refuses a DIR that exists and is not empty.
+ */
+public class ExportStep {
+
+    private static final String USAGE = "usage: java tools/ExportStep.java NN DIR [--starter]";
+    private static final Pattern LINK = Pattern.compile("(!?)\\[([^\\]]*)\\]\\(([^)\\s]+)\\)");
+    private static final Pattern INCLUDE = Pattern.compile("^<!-- include: (\\S+?)(#\\S+)? -->\\s*$");
+    private static final String REPOSITORY_ONLY = "<!-- repository only -->";
+    private static final String END_REPOSITORY_ONLY = "<!-- end repository only -->";
+    private static final List<String> SKIPPED = List.of("target", ".idea", ".vscode", ".settings", ".classpath",
+            ".project", ".DS_Store");
+    private static final List<String> TEXT = List.of(".md", ".java", ".sh", ".xml", ".properties", ".txt");
+
+    private final Path repository;
+    private final Path step;
+    private final String number;
+    private final Path target;
+    private final List<String> notes = new ArrayList<>();
+
+    private ExportStep(Path repository, Path step, String number, Path target) {
+        this.repository = repository;
+        this.step = step;
+        this.number = number;
+        this.target = target;
+    }
+
+    public static void main(String[] args) throws IOException {
+        List<String> positional = new ArrayList<>();
+        boolean starter = false;
+        for (String arg : args) {
+            if (arg.equals("--starter")) {
+                starter = true;
+            } else if (arg.startsWith("-")) {
+                exit(2, USAGE + " (unknown option " + arg + ")");
+            } else {
+                positional.add(arg);
+            }
+        }
+        if (positional.size() != 2 || !positional.get(0).matches("\\d{1,2}")) {
+            exit(2, USAGE);
+        }
+        String number = String.format("%02d", Integer.parseInt(positional.get(0)));
+        Path repository = findRepository();
+        Path step = stepFolder(repository, number);
+        Path target = Path.of(positional.get(1)).toAbsolutePath().normalize();
+        if (target.startsWith(repository)) {
+            exit(2, "ExportStep: " + positional.get(1) + " is inside the tutorial's repository; choose a folder outside it");
+        }
+        if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
+            exit(2, "ExportStep: " + positional.get(1) + " exists and is not empty; choose a new or empty folder (nothing was written)");
+        }
+
+        ExportStep export = new ExportStep(repository, step, number, target);
+        if (starter) {
+            export.starter();
+        } else {
+            export.project(null);
+            System.out.println("Exported step " + number + " (" + step.getFileName() + ") to " + target
+                    + ": there, ./mvnw test builds and tests it (mvnw.cmd on Windows).");
+        }
+        export.notes.forEach(System.out::println);
+    }
+
+    /** The step as a project: its folder, the wrapper, the license, the chapter, the README. */
+    private void project(String nextNumber) throws IOException {
+        Files.createDirectories(target);
+        copyTree(step, target, nextNumber);
+        copyFile(repository.resolve("mvnw"), target.resolve("mvnw"));
+        copyFile(repository.resolve("mvnw.cmd"), target.resolve("mvnw.cmd"));
+        copyFile(repository.resolve(".mvn/wrapper/maven-wrapper.properties"), target.resolve(".mvn/wrapper/maven-wrapper.properties"));
+        copyFile(repository.resolve("LICENSE"), target.resolve("LICENSE"));
+        markExecutable(target.resolve("mvnw"));
+        writeFiltered(repository.resolve(".gitattributes"), target.resolve(".gitattributes"));
+        writeFiltered(repository.resolve(".gitignore"), target.resolve(".gitignore"));
+
+        Path chapter = chapter(number);
+        if (chapter != null) {
+            Path exported = target.resolve("docs").resolve(chapter.getFileName());
+            Files.createDirectories(exported.getParent());
+            Files.writeString(exported, rewrite(read(chapter), chapter, exported), StandardCharsets.UTF_8);
+        }
+        Path readme = step.resolve("README.md");
+        String text = Files.isRegularFile(readme) ? rewrite(read(readme), readme, target.resolve("README.md"))
+                : "# " + step.getFileName() + "\n";
+        text = text.stripTrailing() + "\n\n## License\n\nThis project is step " + number
+                + " of the TCP sockets tutorial, under the MIT License: see [LICENSE](LICENSE).\nCopy it, change it,"
+                + " hand it out.\n";
+        Files.writeString(target.resolve("README.md"), text, StandardCharsets.UTF_8);
+    }
+
+    /** Step NN handed out as the start of step MM: the project, less MM's limitation tests, plus the assignment and the checker. */
+    private void starter() throws IOException {
+        String next = String.format("%02d", Integer.parseInt(number) + 1);
+        Path nextStep = stepFolderOrNull(repository, next);
+        if (nextStep == null) {
+            exit(2, "ExportStep: there is no step " + next + " to hand out step " + number + " for; --starter needs a next step");
+        }
+        Path checker = repository.resolve("checker");
+        if (!Files.isRegularFile(checker.resolve("pom.xml")) || !Files.isDirectory(checker.resolve("src/main"))) {
+            exit(1, "ExportStep: --starter needs the checker (checker/pom.xml and checker/src/main), which this copy"
+                    + " of the tutorial does not have; nothing was written");
+        }
+        Path nextChapter = chapter(next);
+        String build = nextChapter == null ? null : section(read(nextChapter), "What you'll build");
+        if (build == null) {
+            exit(1, "ExportStep: the chapter of step " + next + " has no \"## What you'll build\" section to hand out; nothing was written");
+        }
+
+        project(next);
+        if (notes.isEmpty()) {
+            notes.add("  no test of step " + number + " is tagged fixed-in-step" + next + ": every test came along");
+        }
+
+        Files.createDirectories(target.resolve("checker"));
+        String pom = withoutTestDependencies(read(checker.resolve("pom.xml")));
+        Files.writeString(target.resolve("checker/pom.xml"), pom, StandardCharsets.UTF_8);
+        copyTree(checker.resolve("src/main"), target.resolve("checker/src/main"), null);
+
+        String port = defaultPort();
+        String assignment = "# Assignment: from step " + number + " to step " + next + "\n\n"
+                + "This folder is step " + number + " of the TCP sockets tutorial: its code, its tests, and its chapter in\n"
+                + "[docs/](docs/). Your job is to make it do what step " + next + " does, described below. Name your\n"
+                + "classes as you like: your server is graded from the outside, as any client sees it.\n\n"
+                + rewrite(build, nextChapter, target.resolve("ASSIGNMENT.md"))
+                        .replaceAll("\\s-pl\\s+" + Pattern.quote(nextStep.getFileName().toString()) + "(?=\\s|$)", "")
+                        .stripTrailing() + "\n\n"
+                + "## How your work is checked\n\n"
+                + "Start your server in one terminal (Windows: `mvnw.cmd` instead of `./mvnw`):\n\n"
+                + "```sh\n./mvnw -q compile exec:java@server\n```\n\n"
+                + "and in a second terminal run the checker in [checker/](checker/) against it:\n\n"
+                + "```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + " 127.0.0.1:" + port + "\"\n```\n\n"
+                + "It prints one line per check, PASS or FAIL with the evidence, and ends with a summary; its exit\n"
+                + "status is 0 once every check of step " + next + " passes. Before you change anything, some of\n"
+                + "them fail: that is the work to do. If port " + port + " is taken (on macOS 12 and newer the AirPlay\n"
+                + "Receiver listens on 5000), start your server with `\"-Dexec.args=127.0.0.1 " + (Integer.parseInt(port) + 1)
+                + "\"`\nand check `127.0.0.1:" + (Integer.parseInt(port) + 1) + "` instead.\n\n"
+                + "Your own tests still run with `./mvnw test`: step " + number + "'s tests, without those that showed the\n"
+                + "limitation you are removing. Add tests for what you build.\n";
+        Files.writeString(target.resolve("ASSIGNMENT.md"), assignment, StandardCharsets.UTF_8);
+
+        Path readme = target.resolve("README.md");
+        Files.writeString(readme, "> **Starter kit:** step " + number + " of the TCP sockets tutorial, handed out as the"
+                + " start of step " + next + ".\n> Your assignment is in [ASSIGNMENT.md](ASSIGNMENT.md).\n\n"
+                + read(readme), StandardCharsets.UTF_8);
+        System.out.println("Exported step " + number + " (" + step.getFileName() + ") to " + target + " as the starter kit"
+                + " of step " + next + ": ASSIGNMENT.md says what to build and how the checker grades it.");
+    }
+
+    // ---- copying -------------------------------------------------------------------------------
+
+    private void copyTree(Path from, Path to, String leaveOutFixedIn) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(from)) {
+            files = walk.filter(Files::isRegularFile)
+                    .filter(p -> from.relativize(p).toString().isEmpty() || !skipped(from.relativize(p)))
+                    .sorted().toList();
+        }
+        for (Path file : files) {
+            Path relative = from.relativize(file);
+            Path destination = to.resolve(relative.toString());
+            String name = file.getFileName().toString();
+            if (relative.equals(Path.of("README.md"))) {
+                continue; // written by project()
+            }
+            Files.createDirectories(destination.getParent());
+            if (!isText(name)) {
+                Files.copy(file, destination, StandardCopyOption.COPY_ATTRIBUTES);
+                continue;
+            }
+            String text = rewrite(read(file), file, destination);
+            if (leaveOutFixedIn != null && name.endsWith(".java") && relative.startsWith(Path.of("src", "test"))) {
+                text = withoutTestsFixedIn(text, leaveOutFixedIn, step.getFileName() + "/" + slashes(relative));
+                if (text == null) {
+                    continue; // no test left in the class
+                }
+            }
+            Files.writeString(destination, text, StandardCharsets.UTF_8);
+            if (name.endsWith(".sh")) {
+                markExecutable(destination);
+            }
+        }
+    }
+
+    private static boolean skipped(Path relative) {
+        for (Path part : relative) {
+            String name = part.toString();
+            if (SKIPPED.contains(name) || name.endsWith(".class") || name.endsWith(".iml")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void copyFile(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+
+    private static void markExecutable(Path file) {
+        file.toFile().setExecutable(true, false); // false on Windows, where nothing needs it
+    }
+
+    /** .gitattributes and .gitignore, less the lines that name a path the project does not have. */
+    private void writeFiltered(Path from, Path to) throws IOException {
+        if (!Files.isRegularFile(from)) {
+            return;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String line : read(from).split("\n", -1)) {
+            String pattern = line.strip().split("\\s+")[0];
+            boolean path = (!line.strip().startsWith("#") && pattern.contains("/") && !pattern.endsWith("/")
+                    || pattern.startsWith("/")) && !pattern.contains("*"); // a glob is kept as it is
+            if (path && !Files.exists(to.getParent().resolve(pattern.replaceFirst("^/", "")))) {
+                continue;
+            }
+            kept.append(line).append('\n');
+        }
+        Files.writeString(to, kept.toString().stripTrailing() + "\n", StandardCharsets.UTF_8);
+    }
+
+    // ---- rewriting text so that it works in the exported project -------------------------------
+
+    /** Links, includes, commands and paths of a file at {@code original} in the repository, moved to {@code exported}. */
+    private String rewrite(String text, Path original, Path exported) {
+        String stepName = step.getFileName().toString();
+        StringBuilder out = new StringBuilder();
+        boolean inFence = false;
+        boolean markdown = original.getFileName().toString().endsWith(".md");
+        boolean repositoryOnly = false;
+        for (String line : text.split("\n", -1)) {
+            if (markdown && line.strip().equals(REPOSITORY_ONLY)) {
+                repositoryOnly = true;
+                continue;
+            }
+            if (repositoryOnly) {
+                repositoryOnly = !line.strip().equals(END_REPOSITORY_ONLY);
+                continue; // lines that make sense in the tutorial's repository alone
+            }
+            if (line.isBlank() && out.length() > 1 && out.charAt(out.length() - 1) == '\n'
+                    && out.charAt(out.length() - 2) == '\n' && markdown && !inFence) {
+                continue; // one blank line is enough, where a block was left out
+            }
+            if (markdown && line.startsWith("```")) {
+                inFence = !inFence;
+            }
+            if (markdown) {
+                Matcher include = INCLUDE.matcher(line);
+                if (include.matches()) {
+                    if (!include.group(1).startsWith(stepName + "/")) {
+                        continue; // quotes another step's file: the block stays, its source is not here
+                    }
+                    line = "<!-- include: " + include.group(1).substring(stepName.length() + 1)
+                            + (include.group(2) == null ? "" : include.group(2)) + " -->";
+                } else if (!inFence) {
+                    line = links(line, original, exported);
+                }
+            }
+            out.append(line).append('\n');
+        }
+        String result = out.substring(0, out.length() - 1);
+        result = result.replaceAll("\\s-pl\\s+" + Pattern.quote(stepName) + "(?=\\s|$)", "");
+        result = result.replaceAll("(?<![\\w./-])" + Pattern.quote(stepName) + "/", "");
+        result = result.replace("From the repository's top folder", "From this project's folder")
+                .replace("the repository's top folder", "this project's folder");
+        return result;
+    }
+
+    private String links(String line, Path original, Path exported) {
+        Matcher link = LINK.matcher(line);
+        StringBuilder out = new StringBuilder();
+        while (link.find()) {
+            String target = link.group(3);
+            String replacement = link.group();
+            if (!target.contains("://") && !target.startsWith("#") && !target.startsWith("mailto:")) {
+                String file = target.replaceFirst("#.*$", "");
+                String anchor = target.substring(file.length());
+                Path mapped = map(original.getParent().resolve(file).normalize());
+                if (mapped == null) {
+                    replacement = link.group(2); // not in the project: the text stays, the link goes
+                } else {
+                    String relative = slashes(exported.getParent().relativize(mapped));
+                    if (relative.isEmpty()) {
+                        relative = ".";
+                    }
+                    if (file.endsWith("/") && !relative.endsWith("/")) {
+                        relative += "/";
+                    }
+                    replacement = link.group(1) + "[" + link.group(2) + "](" + relative + anchor + ")";
+                }
+            }
+            link.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        link.appendTail(out);
+        return out.toString();
+    }
+
+    /** Where a file of the repository lands in the project, or null if it is not exported. */
+    private Path map(Path inRepository) {
+        if (inRepository.startsWith(step)) {
+            Path inProject = target.resolve(step.relativize(inRepository).toString());
+            return Files.exists(inProject) ? inProject : null; // the tree is copied first: a test left out is not there
+        }
+        Path chapter = chapter(number);
+        if (inRepository.equals(chapter)) {
+            return target.resolve("docs").resolve(chapter.getFileName());
+        }
+        if (inRepository.equals(repository.resolve("LICENSE"))) {
+            return target.resolve("LICENSE");
+        }
+        return null;
+    }
+
+    // ---- the starter kit ---------------------------------------------------------------------------
+
+    /**
+     * The test class without its methods tagged {@code @Tag("fixed-in-stepMM")}; null if no test is
+     * left (or if the class itself carries the tag).
+     */
+    private String withoutTestsFixedIn(String source, String next, String where) {
+        String tag = "@Tag(\"fixed-in-step" + next + "\")";
+        boolean[] code = codeMask(source);
+        String result = source;
+        int at = lastCode(source, code, tag, source.length());
+        if (at < 0) {
+            return source;
+        }
+        List<String> removed = new ArrayList<>();
+        while (at >= 0) {
+            int previous = at - 1;
+            while (previous >= 0 && !(code[previous] && ";{}".indexOf(source.charAt(previous)) >= 0)) {
+                previous--;
+            }
+            int start = source.indexOf('\n', previous) + 1;
+            int body = -1;
+            int depth = 0;
+            for (int i = at; i < source.length(); i++) {
+                if (!code[i]) {
+                    continue;
+                }
+                char c = source.charAt(i);
+                if (c == '(') {
+                    depth++;
+                } else if (c == ')') {
+                    depth--;
+                } else if (c == '{' && depth == 0) {
+                    body = i;
+                    break;
+                }
+            }
+            String declaration = source.substring(at, body);
+            if (declaration.matches("(?s).*\\b(class|interface|record|enum)\\b.*")) {
+                notes.add("  left out " + where + " (the class is tagged fixed-in-step" + next + ")");
+                return null;
+            }
+            int end = matchingBrace(source, code, body);
+            int stop = source.indexOf('\n', end);
+            stop = stop < 0 ? source.length() : stop + 1;
+            if (result.startsWith("\n", stop) && result.startsWith("\n\n", start - 2)) {
+                stop++; // the blank line that separated it from the next member
+            }
+            Matcher name = Pattern.compile("void\\s+(\\w+)\\s*\\(").matcher(declaration);
+            removed.add(0, name.find() ? name.group(1) : "?");
+            result = result.substring(0, start) + result.substring(stop);
+            at = lastCode(source, code, tag, at);
+        }
+        String className = where.replaceFirst("^.*/", "").replaceFirst("\\.java$", "");
+        for (String method : removed) {
+            notes.add("  left out " + className + "." + method + " (tagged fixed-in-step" + next + ")");
+        }
+        boolean[] left = codeMask(result);
+        return lastCode(result, left, "@Test", result.length()) < 0 ? null : result;
+    }
+
+    /** Which characters are code, as opposed to comments, string and char literals, text blocks. */
+    private static boolean[] codeMask(String s) {
+        boolean[] code = new boolean[s.length()];
+        int i = 0;
+        while (i < s.length()) {
+            if (s.startsWith("//", i)) {
+                while (i < s.length() && s.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (s.startsWith("/*", i)) {
+                int end = s.indexOf("*/", i + 2);
+                i = end < 0 ? s.length() : end + 2;
+            } else if (s.startsWith("\"\"\"", i)) {
+                int end = s.indexOf("\"\"\"", i + 3);
+                i = end < 0 ? s.length() : end + 3;
+            } else if (s.charAt(i) == '"' || s.charAt(i) == '\'') {
+                char quote = s.charAt(i++);
+                while (i < s.length() && s.charAt(i) != quote) {
+                    i += s.charAt(i) == '\\' ? 2 : 1;
+                }
+                i++;
+            } else {
+                code[i++] = true;
+            }
+        }
+        return code;
+    }
+
+    /** The last index before {@code before} where {@code what} starts in code (its first character is code). */
+    private static int lastCode(String s, boolean[] code, String what, int before) {
+        int at = s.lastIndexOf(what, before - 1);
+        while (at >= 0 && !code[at]) {
+            at = s.lastIndexOf(what, at - 1);
+        }
+        return at;
+    }
+
+    private static int matchingBrace(String s, boolean[] code, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            if (code[i] && s.charAt(i) == '{') {
+                depth++;
+            } else if (code[i] && s.charAt(i) == '}' && --depth == 0) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("unbalanced braces after index " + open);
+    }
+
+    /** The checker's pom, less its test dependencies (on the steps of this repository): only its main code comes along. */
+    private static String withoutTestDependencies(String pom) {
+        return pom.replaceAll("(?s)\\s*<dependency>(?:(?!</dependency>).)*<scope>test</scope>(?:(?!</dependency>).)*</dependency>", "");
+    }
+
+    /** The default port of the step's server, as its main code says (DEFAULT_PORT = 5000), or 5000. */
+    private String defaultPort() throws IOException {
+        try (Stream<Path> walk = Files.walk(step.resolve("src/main"))) {
+            for (Path file : walk.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                Matcher port = Pattern.compile("DEFAULT_PORT\\s*=\\s*(\\d+)").matcher(read(file));
+                if (port.find()) {
+                    return port.group(1);
+                }
+            }
+        }
+        return "5000";
+    }
+
+    /** A "## title" section of a chapter, its heading included, up to the next "## " heading. */
+    private static String section(String chapter, String title) {
+        Matcher start = Pattern.compile("(?m)^## " + Pattern.quote(title) + "\\s*$").matcher(chapter);
+        if (!start.find()) {
+            return null;
+        }
+        Matcher end = Pattern.compile("(?m)^## ").matcher(chapter);
+        int stop = end.find(start.end()) ? end.start() : chapter.length();
+        return chapter.substring(start.start(), stop);
+    }
+
+    // ---- finding things ----------------------------------------------------------------------------
+
+    private static Path findRepository() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("tools/ExportStep.java")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        exit(2, "ExportStep: run me from the tutorial's repository (its top folder or a folder below it)");
+        return null;
+    }
+
+    private static Path stepFolder(Path repository, String number) throws IOException {
+        Path step = stepFolderOrNull(repository, number);
+        if (step == null) {
+            exit(2, USAGE + " (there is no step " + number + "; the steps are folders step01-... to step"
+                    + lastStep(repository) + "-...)");
+        }
+        return step;
+    }
+
+    private static Path stepFolderOrNull(Path repository, String number) throws IOException {
+        try (Stream<Path> list = Files.list(repository)) {
+            return list.filter(Files::isDirectory)
+                    .filter(p -> p.getFileName().toString().startsWith("step" + number + "-"))
+                    .filter(p -> Files.isRegularFile(p.resolve("pom.xml")))
+                    .findFirst().orElse(null);
+        }
+    }
+
+    private static String lastStep(Path repository) throws IOException {
+        try (Stream<Path> list = Files.list(repository)) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("step\\d\\d-.*"))
+                    .map(n -> n.substring(4, 6)).sorted().reduce((a, b) -> b).orElse("??");
+        }
+    }
+
+    /**
+     * The chapter of step NN, or null: the one that the index (docs/README.md) puts in the row of
+     * the step's folder. Usually docs/NN-*.md, but not always: step 06's chapter is 07, after the
+     * "what's next" chapter 06.
+     */
+    private Path chapter(String nn) {
+        try {
+            Matcher row = Pattern.compile("(?m)^\\|\\s*\\[[^\\]]*\\]\\((\\d\\d-[\\w-]+\\.md)\\)[^\\n]*\\(\\.\\./step" + nn + "-")
+                    .matcher(read(repository.resolve("docs/README.md")));
+            return row.find() ? repository.resolve("docs").resolve(row.group(1)) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.findAny().isEmpty();
+        }
+    }
+
+    private static boolean isText(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return TEXT.stream().anyMatch(lower::endsWith);
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    private static String slashes(Path path) {
+        return path.toString().replace(File.separatorChar, '/');
+    }
+
+    private static void exit(int status, String line) {
+        System.err.println(line);
+        System.exit(status);
+    }
+}

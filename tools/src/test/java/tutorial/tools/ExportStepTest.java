@@ -1,0 +1,427 @@
+package tutorial.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java tools/ExportStep.java} as a teacher runs it: every step exported to a folder of its
+ * own and built OFFLINE by Maven, against the local repository this build has just filled (this
+ * module is built first, with the same plugins and test libraries as the steps). The copies have
+ * nothing from the repository but what the export put there, so a pom that needs a parent, a test
+ * that needs a file of the repository, or a README link that points back fails here. Steps 01-03
+ * are also exported as starter kits, whose code is compiled.
+ *
+ * <p>To stay quick (the whole suite has about three minutes), all the copies are built in one
+ * Maven run, every copy is compiled with its tests, and one test class per step runs:
+ * {@link #SMOKE_TESTS}.
+ */
+class ExportStepTest {
+
+    /**
+     * The tests that run in each exported step (Surefire's -Dtest syntax, without the package):
+     * cheap, few sockets, and they start the step's server. A new step adds a row.
+     */
+    private static final Map<String, String> SMOKE_TESTS = Map.of(
+            "01", "EchoTest",
+            "02", "EchoTest",
+            "03", "EchoServerTest",
+            "04", "EchoServerTest#echoRoundTrip+secondClientIsServedWhileFirstIsConnected",
+            "05", "MainTest",
+            "06", "HttpClientTest");
+
+    /** The steps whose limitation tests carry @Tag("fixed-in-stepNN"), so that their starter kit can leave them out. */
+    private static final List<String> TAGGED = List.of("01", "02", "03");
+
+    private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+    private static final Pattern INCLUDE = Pattern.compile("<!-- include: (\\S+?)(?:#\\S+)? -->");
+
+    private static Path repository;
+    private static Path exportStepClasses;
+
+    @TempDir
+    static Path work;
+
+    @BeforeAll
+    static void findRepository() throws IOException {
+        // Surefire runs in tools/, an IDE often in the top folder: look upwards from either.
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null && repository == null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("tools/ExportStep.java"))) {
+                repository = dir;
+            }
+        }
+        assertThat(repository).as("a folder above %s with tools/ExportStep.java", Path.of("").toAbsolutePath()).isNotNull();
+        // `java tools/ExportStep.java` compiles the program at every run (a second or two): the
+        // tests that are not about that command itself run it compiled once.
+        exportStepClasses = Files.createDirectory(work.resolve("export-step-classes"));
+        compiles(exportStepClasses, repository.resolve("tools/ExportStep.java"));
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @DisplayName("every step, exported, builds and passes its smoke test offline, and nothing in it points back into the repository")
+    void everyStepExportsAndBuildsOnItsOwn() throws Exception {
+        Path exports = Files.createDirectory(work.resolve("exports"));
+        List<String> modules = new ArrayList<>();
+        for (String number : stepNumbers(repository)) {
+            Path project = exports.resolve("step" + number);
+            // The first one exactly as a teacher types it; the others compiled once, for speed.
+            Run export = number.equals("01") ? java(repository, "tools/ExportStep.java", number, project.toString())
+                    : exportStep(repository, number, project.toString());
+            assertThat(export.status).as(export.output).isZero();
+            assertThat(export.output).startsWith("Exported step " + number);
+            assertNothingPointsBack(project);
+            assertThat(project.resolve("LICENSE")).hasSameTextualContentAs(repository.resolve("LICENSE"));
+            assertThat(project.resolve("mvnw.cmd")).exists();
+            if (File.separatorChar == '/') {
+                assertThat(Files.isExecutable(project.resolve("mvnw"))).as("mvnw is executable").isTrue();
+            }
+            modules.add("step" + number);
+        }
+
+        buildOffline(exports, modules);
+
+        for (String number : stepNumbers(repository)) {
+            assertThat(testsRun(exports.resolve("step" + number)))
+                    .as("tests run in exported step %s (are %s still there? see SMOKE_TESTS)", number, SMOKE_TESTS.get(number))
+                    .isPositive();
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @DisplayName("steps 01-03 as starter kits: their limitation tests left out, the assignment and the checker in, and the code compiles")
+    void startersLeaveOutTheLimitationAndCompile() throws Exception {
+        // The checker module comes from another issue: a stand-in of the same shape (a pom with
+        // test dependencies on the steps, main code, tests) shows what the export does with it.
+        Path copy = repositoryWithStandInChecker(work.resolve("repository"));
+        Path starters = Files.createDirectory(work.resolve("starters"));
+        List<Path> sources = new ArrayList<>();
+        for (String number : TAGGED) {
+            String next = String.format("%02d", Integer.parseInt(number) + 1);
+            Path step = stepFolder(copy, number);
+            Path kit = starters.resolve("starter" + number);
+            assertThat(grep(step.resolve("src/test"), "@Tag(\"fixed-in-step" + next + "\")"))
+                    .as("step %s has tests tagged fixed-in-step%s to leave out", number, next).isNotEmpty();
+
+            Run export = exportStep(copy, number, kit.toString(), "--starter");
+
+            assertThat(export.status).as(export.output).isZero();
+            assertThat(export.output).contains("left out").contains("as the starter kit of step " + next);
+            assertThat(grep(kit.resolve("src/test"), "fixed-in-step" + next)).as("limitation tests left in").isEmpty();
+            assertThat(grep(kit.resolve("src/test"), "@Test")).as("the other tests came along").isNotEmpty();
+            assertThat(kit.resolve("ASSIGNMENT.md")).content()
+                    .contains("# Assignment: from step " + number + " to step " + next)
+                    .contains("## What you'll build")
+                    .contains("./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + " 127.0.0.1:5000\"");
+            assertThat(kit.resolve("README.md")).content().startsWith("> **Starter kit:**");
+            assertThat(kit.resolve("checker/pom.xml")).content()
+                    .contains("<artifactId>checker</artifactId>").doesNotContain("<scope>test</scope>");
+            assertThat(kit.resolve("checker/src/test")).doesNotExist();
+            assertNothingPointsBack(kit);
+            sources.add(kit.resolve("src/main/java"));
+            sources.add(kit.resolve("src/test/java"));
+        }
+        // The pom is the exported step's, built offline by the other test; what differs here is
+        // the code: test classes with methods taken out, and the checker's main code. One javac
+        // run for all (each step has its own package; the three checkers are the same copy).
+        sources.add(starters.resolve("starter03/checker/src/main/java"));
+        compiles(Files.createDirectory(work.resolve("starter-classes")), sources.toArray(Path[]::new));
+    }
+
+    @Test
+    @DisplayName("a folder that exists and is not empty is refused in one line, and nothing is written")
+    void refusesAFolderThatIsNotEmpty() throws Exception {
+        Path taken = Files.createDirectories(work.resolve("taken"));
+        Files.writeString(taken.resolve("homework.txt"), "mine");
+
+        Run export = java(repository, "tools/ExportStep.java", "01", taken.toString());
+
+        assertThat(export.status).isEqualTo(2);
+        assertThat(export.output).isEqualTo("ExportStep: " + taken + " exists and is not empty;"
+                + " choose a new or empty folder (nothing was written)" + System.lineSeparator());
+        try (Stream<Path> files = Files.list(taken)) {
+            assertThat(files).containsExactly(taken.resolve("homework.txt"));
+        }
+    }
+
+    @Test
+    @DisplayName("--starter without the checker module says so in one line and writes nothing")
+    void starterWithoutCheckerSaysSo() throws Exception {
+        Path copy = copyOfRepository(work.resolve("no-checker"));
+        Path kit = work.resolve("kit");
+
+        Run export = java(copy, "tools/ExportStep.java", "03", kit.toString(), "--starter");
+
+        assertThat(export.status).isEqualTo(1);
+        assertThat(export.output).hasLineCount(1).startsWith("ExportStep: --starter needs the checker");
+        assertThat(kit).doesNotExist();
+    }
+
+    // ---- what an exported project must not have -------------------------------------------------
+
+    /** No -pl, no link or include that leaves the project, no file that only the repository has. */
+    private static void assertNothingPointsBack(Path project) throws IOException {
+        List<String> problems = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(project)) {
+            for (Path file : walk.filter(Files::isRegularFile).filter(ExportStepTest::isText).toList()) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i);
+                    String where = project.relativize(file) + ":" + (i + 1) + ": ";
+                    for (String repositoryOnly : List.of(" -pl ", "../docs", "CONTRIBUTING.md", "docs/tools", "tools/ExportStep",
+                            "tools/CheckVersions", ".ci/run", "bench/run")) {
+                        if (line.contains(repositoryOnly)) {
+                            problems.add(where + "mentions " + repositoryOnly.strip() + ": " + line.strip());
+                        }
+                    }
+                    if (file.toString().endsWith(".md")) {
+                        Matcher link = LINK.matcher(line);
+                        while (link.find()) {
+                            checkTarget(project, file, link.group(1), where, problems);
+                        }
+                        Matcher include = INCLUDE.matcher(line);
+                        if (include.find() && !Files.isRegularFile(project.resolve(include.group(1)))) {
+                            problems.add(where + "includes a file the project does not have: " + include.group(1));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(problems).as("lines of %s that point back into the repository", project.getFileName()).isEmpty();
+    }
+
+    private static void checkTarget(Path project, Path file, String target, String where, List<String> problems) {
+        if (target.contains("://") || target.startsWith("#") || target.startsWith("mailto:")) {
+            return;
+        }
+        Path resolved = file.getParent().resolve(target.replaceFirst("#.*$", "")).normalize();
+        if (!resolved.startsWith(project) || !Files.exists(resolved)) {
+            problems.add(where + "links to " + target + ", which is not in the project");
+        }
+    }
+
+    private static boolean isText(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".md") || name.endsWith(".java") || name.endsWith(".xml") || name.endsWith(".sh")
+                || name.endsWith(".properties");
+    }
+
+    // ---- building the copies offline ----------------------------------------------------------------
+
+    /**
+     * One Maven run over the copies, as modules of a throwaway aggregator (their poms are not
+     * touched): offline (-o), on the local repository of the build that runs this test, with the
+     * JDK that runs this test, every copy compiled with its tests, and only the smoke test classes run.
+     */
+    private static void buildOffline(Path folder, List<String> modules) throws Exception {
+        Path maven = mavenLauncher();
+        StringBuilder pom = new StringBuilder("<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n"
+                + "  <modelVersion>4.0.0</modelVersion>\n  <groupId>export-check</groupId>\n"
+                + "  <artifactId>" + folder.getFileName() + "</artifactId>\n  <version>1</version>\n"
+                + "  <packaging>pom</packaging>\n  <modules>\n");
+        modules.forEach(m -> pom.append("    <module>").append(m).append("</module>\n"));
+        pom.append("  </modules>\n</project>\n");
+        Files.writeString(folder.resolve("pom.xml"), pom.toString(), StandardCharsets.UTF_8);
+
+        List<String> command = new ArrayList<>(List.of(maven.toString(), "-o", "-B", "-ntp", "test",
+                "-Dtest=" + String.join(",", smokeTestPatterns()), "-Dsurefire.failIfNoSpecifiedTests=false"));
+        String localRepository = System.getProperty("export.maven.repo.local");
+        if (localRepository != null) {
+            command.add("-Dmaven.repo.local=" + localRepository);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+                .redirectOutput(folder.resolve("build.log").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("MAVEN_ARGS");
+        Process build = builder.start();
+        boolean ended = build.waitFor(4, TimeUnit.MINUTES);
+        if (!ended) {
+            build.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String log = Files.readString(folder.resolve("build.log"), StandardCharsets.UTF_8);
+        assertThat(ended).as("the offline build of the copies ended within 4 minutes").isTrue();
+        assertThat(build.exitValue()).as("offline build of %s failed:%n%s", modules, tail(log, 60)).isZero();
+    }
+
+    private static List<String> smokeTestPatterns() {
+        List<String> patterns = new ArrayList<>();
+        SMOKE_TESTS.forEach((number, test) -> patterns.add("tutorial.step" + number + "." + test));
+        return patterns;
+    }
+
+    /** The Maven that runs this build (Surefire passes its home), or skip with the reason. */
+    private static Path mavenLauncher() {
+        String home = System.getProperty("export.maven.home");
+        assumeThat(home).as("the Maven home (run through Maven: ./mvnw -pl tools test)").isNotNull();
+        boolean windows = System.getProperty("os.name").toLowerCase().startsWith("windows");
+        Path launcher = Path.of(home, "bin", windows ? "mvn.cmd" : "mvn");
+        assertThat(launcher).exists();
+        return launcher;
+    }
+
+    /** How many tests ran in a copy, from its Surefire reports. */
+    private static int testsRun(Path project) throws IOException {
+        Path reports = project.resolve("target/surefire-reports");
+        if (!Files.isDirectory(reports)) {
+            return 0;
+        }
+        int tests = 0;
+        Pattern count = Pattern.compile("<testsuite [^>]*tests=\"(\\d+)\"");
+        try (Stream<Path> files = Files.list(reports)) {
+            for (Path report : files.filter(p -> p.getFileName().toString().endsWith(".xml")).toList()) {
+                Matcher matcher = count.matcher(Files.readString(report, StandardCharsets.UTF_8));
+                if (matcher.find()) {
+                    tests += Integer.parseInt(matcher.group(1));
+                }
+            }
+        }
+        return tests;
+    }
+
+    /** javac over the given source files and folders, with this test's own class path (JUnit, AssertJ, Awaitility). */
+    private static void compiles(Path classes, Path... sources) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of("--release", "17", "-d", classes.toString(),
+                "-cp", System.getProperty("java.class.path")));
+        for (Path source : sources) {
+            try (Stream<Path> walk = Files.walk(source)) {
+                walk.filter(p -> p.toString().endsWith(".java")).forEach(p -> arguments.add(p.toString()));
+            }
+        }
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        int status = ToolProvider.getSystemJavaCompiler().run(null, errors, errors, arguments.toArray(String[]::new));
+        assertThat(status).as("javac %s:%n%s", List.of(sources), errors.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    // ---- a copy of the repository with a stand-in checker -----------------------------------------
+
+    private static Path repositoryWithStandInChecker(Path into) throws IOException {
+        Path copy = copyOfRepository(into);
+        Path checker = copy.resolve("checker");
+        Files.createDirectories(checker.resolve("src/main/java/tutorial/checker"));
+        Files.createDirectories(checker.resolve("src/test/java/tutorial/checker"));
+        String stepPom = Files.readString(stepFolder(repository, "01").resolve("pom.xml"), StandardCharsets.UTF_8);
+        String pom = stepPom.replace("<artifactId>step01-blocking-echo</artifactId>", "<artifactId>checker</artifactId>")
+                .replace("tutorial.step01.EchoServer", "tutorial.checker.Checker")
+                .replace("  </dependencies>", "    <dependency>\n      <groupId>tutorial</groupId>\n"
+                        + "      <artifactId>step03-selector</artifactId>\n      <version>${project.version}</version>\n"
+                        + "      <scope>test</scope>\n    </dependency>\n  </dependencies>");
+        Files.writeString(checker.resolve("pom.xml"), pom, StandardCharsets.UTF_8);
+        Files.writeString(checker.resolve("src/main/java/tutorial/checker/Checker.java"),
+                "package tutorial.checker;\n\npublic final class Checker {\n    public static void main(String[] args) {\n"
+                        + "        System.out.println(\"stand-in checker \" + String.join(\" \", args));\n    }\n}\n",
+                StandardCharsets.UTF_8);
+        Files.writeString(checker.resolve("src/test/java/tutorial/checker/CheckerTest.java"),
+                "package tutorial.checker;\n\nclass CheckerTest {\n}\n", StandardCharsets.UTF_8);
+        return copy;
+    }
+
+    /** What ExportStep reads: the top pom, the wrapper, the license, the chapters, the steps, the tool. */
+    private static Path copyOfRepository(Path into) throws IOException {
+        for (String file : List.of("pom.xml", "mvnw", "mvnw.cmd", ".mvn/wrapper/maven-wrapper.properties", "LICENSE",
+                ".gitattributes", ".gitignore", "tools/ExportStep.java")) {
+            copy(repository.resolve(file), into.resolve(file));
+        }
+        try (Stream<Path> docs = Files.list(repository.resolve("docs"))) {
+            for (Path chapter : docs.filter(p -> p.toString().endsWith(".md")).toList()) {
+                copy(chapter, into.resolve("docs").resolve(chapter.getFileName().toString()));
+            }
+        }
+        for (String number : stepNumbers(repository)) {
+            Path step = stepFolder(repository, number);
+            try (Stream<Path> walk = Files.walk(step)) {
+                for (Path file : walk.filter(Files::isRegularFile).filter(p -> !step.relativize(p).startsWith("target")).toList()) {
+                    copy(file, into.resolve(step.getFileName().toString()).resolve(step.relativize(file).toString()));
+                }
+            }
+        }
+        return into;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+
+    // ---- small helpers ---------------------------------------------------------------------------------
+
+    private static List<String> stepNumbers(Path repository) throws IOException {
+        try (Stream<Path> list = Files.list(repository)) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("step\\d\\d-.+"))
+                    .filter(n -> Files.isRegularFile(repository.resolve(n).resolve("pom.xml")))
+                    .map(n -> n.substring(4, 6)).sorted().toList();
+        }
+    }
+
+    private static Path stepFolder(Path repository, String number) throws IOException {
+        try (Stream<Path> list = Files.list(repository)) {
+            return list.filter(p -> p.getFileName().toString().startsWith("step" + number + "-")).findFirst().orElseThrow();
+        }
+    }
+
+    /** The files under a folder that contain a string. */
+    private static List<Path> grep(Path folder, String text) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(folder)) {
+            List<Path> found = new ArrayList<>();
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                if (Files.readString(file, StandardCharsets.UTF_8).contains(text)) {
+                    found.add(file);
+                }
+            }
+            return found;
+        }
+    }
+
+    /** ExportStep compiled once, run in a folder: {@code java -cp CLASSES ExportStep ARGS...}. */
+    private static Run exportStep(Path folder, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("-cp", exportStepClasses.toString(), "ExportStep"));
+        command.addAll(List.of(args));
+        return java(folder, command.toArray(String[]::new));
+    }
+
+    /** {@code java ARGS...} in a folder, as a user types it; stdout and stderr together. */
+    private static Run java(Path folder, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(args));
+        Path output = Files.createTempFile(work, "java", ".txt");
+        Process process = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", args) + " did not end within 2 minutes");
+        }
+        return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    }
+
+    private static String tail(String log, int lines) {
+        List<String> all = log.lines().toList();
+        return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    private record Run(int status, String output) {
+    }
+}
