@@ -261,6 +261,9 @@ public class ExportStep {
         boolean inFence = false;
         boolean markdown = original.getFileName().toString().endsWith(".md");
         boolean repositoryOnly = false;
+        // Prose is collected a paragraph at a time before its links are rewritten: a link's text
+        // may run over two lines.
+        StringBuilder prose = new StringBuilder();
         for (String line : text.split("\n", -1)) {
             if (markdown && line.strip().equals(REPOSITORY_ONLY)) {
                 repositoryOnly = true;
@@ -270,8 +273,9 @@ public class ExportStep {
                 repositoryOnly = !line.strip().equals(END_REPOSITORY_ONLY);
                 continue; // lines that make sense in the tutorial's repository alone
             }
-            if (line.isBlank() && out.length() > 1 && out.charAt(out.length() - 1) == '\n'
-                    && out.charAt(out.length() - 2) == '\n' && markdown && !inFence) {
+            CharSequence before = prose.length() > 0 ? prose : out;
+            if (line.isBlank() && before.length() > 1 && before.charAt(before.length() - 1) == '\n'
+                    && before.charAt(before.length() - 2) == '\n' && markdown && !inFence) {
                 continue; // one blank line is enough, where a block was left out
             }
             if (markdown && line.startsWith("```")) {
@@ -285,12 +289,20 @@ public class ExportStep {
                     }
                     line = "<!-- include: " + include.group(1).substring(stepName.length() + 1)
                             + (include.group(2) == null ? "" : include.group(2)) + " -->";
-                } else if (!inFence) {
-                    line = links(line, original, exported);
+                } else if (!inFence && !line.startsWith("```")) {
+                    prose.append(line).append('\n');
+                    if (line.isBlank()) {
+                        out.append(links(prose.toString(), original, exported));
+                        prose.setLength(0);
+                    }
+                    continue;
                 }
+                out.append(links(prose.toString(), original, exported));
+                prose.setLength(0);
             }
             out.append(line).append('\n');
         }
+        out.append(links(prose.toString(), original, exported));
         String result = out.substring(0, out.length() - 1);
         result = result.replaceAll("\\s-pl\\s+" + Pattern.quote(stepName) + "(?=\\s|$)", "");
         result = result.replaceAll("(?<![\\w./-])" + Pattern.quote(stepName) + "/", "");
