@@ -24,6 +24,11 @@ final class CheckFailed extends Exception {
         return who;
     }
 
+    /** The same failure, its evidence followed by a remark ("(the connects took 1.2 s: ...)"). */
+    CheckFailed adding(String remark) {
+        return new CheckFailed(getMessage() + " " + remark, who);
+    }
+
     /** The same failure, its evidence preceded by what the check had done so far. */
     CheckFailed after(String context) {
         return new CheckFailed(context + "; " + getMessage(), who);

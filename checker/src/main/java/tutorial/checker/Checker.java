@@ -92,11 +92,11 @@ public final class Checker {
         List<Check> next = Catalog.nextStep(step);
         out.println("Checking " + settings.authority() + " as a step " + two(step) + " server: " + count(mustPass.size())
                 + " of " + steps(step) + (next.isEmpty() ? "" : ", then the " + next.size() + " of step " + two(step + 1)));
-        List<Result> results = runAll(mustPass, width(mustPass, next));
+        List<Result> results = runAll(mustPass, width(mustPass, next), true);
         List<Result> nextResults = List.of();
         if (!next.isEmpty()) {
             out.println("Step " + two(step + 1) + ", the next step (a FAIL here is work ahead, not an error):");
-            nextResults = runAll(next, width(mustPass, next));
+            nextResults = runAll(next, width(mustPass, next), false);
         }
         List<String> failed = names(results, false);
         StringBuilder summary = new StringBuilder("Summary: ");
@@ -117,7 +117,7 @@ public final class Checker {
     private int only(Check check, int step) {
         out.println("Checking " + settings.authority() + " as a step " + two(step) + " server: " + check.name()
                 + " (taught in step " + two(check.step()) + ")");
-        Result result = runAll(List.of(check), check.name().length()).get(0);
+        Result result = runAll(List.of(check), check.name().length(), true).get(0);
         out.println("Summary: " + (result.passed() ? "PASS" : "FAIL") + ": " + check.name() + ".");
         return result.passed() ? 0 : 1;
     }
@@ -125,18 +125,24 @@ public final class Checker {
     private int exercise(Exercise exercise) {
         out.println("Checking " + settings.authority() + " for exercise " + exercise.id() + " (" + exercise.title() + ", "
                 + exercise.where() + "): " + count(exercise.checks().size()));
-        List<Result> results = runAll(exercise.checks(), width(exercise.checks(), List.of()));
+        List<Result> results = new ArrayList<>();
+        for (Check check : exercise.checks()) {
+            // A FAIL points at the exercise, whichever chapter teaches the check's lesson.
+            Check asExercise = new Check(check.name(), check.step(), check.kind(), check.lesson(), exercise.where(), check.body());
+            results.addAll(runAll(List.of(asExercise), width(exercise.checks(), List.of()), true));
+        }
         List<String> failed = names(results, false);
         out.println("Summary: exercise " + exercise.id() + ": " + (failed.isEmpty() ? "PASS" : "FAIL: "
                 + String.join(", ", failed) + " failed") + ".");
         return failed.isEmpty() ? 0 : 1;
     }
 
-    private List<Result> runAll(List<Check> checks, int width) {
+    /** Runs the checks and prints each result as it comes; {@code showWire}: the wire of a FAIL too. */
+    private List<Result> runAll(List<Check> checks, int width, boolean showWire) {
         List<Result> results = new ArrayList<>();
         for (Check check : checks) {
             Result result = run(check, settings);
-            print(result, width);
+            print(result, width, showWire);
             results.add(result);
         }
         return results;
@@ -161,13 +167,13 @@ public final class Checker {
         }
     }
 
-    private void print(Result result, int width) {
+    private void print(Result result, int width, boolean showWire) {
         Check check = result.check();
         out.println((result.passed() ? "PASS  " : "FAIL  ") + pad(check.name(), width) + "  " + result.evidence());
         if (!result.passed()) {
             String indent = " ".repeat(6);
             out.println(indent + "learn: " + check.fix());
-            for (int i = 0; i < result.wire().size(); i++) {
+            for (int i = 0; showWire && i < result.wire().size(); i++) {
                 out.println(indent + (i == 0 ? "wire:  " : "       ") + result.wire().get(i));
             }
         }

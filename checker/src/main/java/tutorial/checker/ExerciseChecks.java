@@ -154,8 +154,9 @@ final class ExerciseChecks {
         }
         HttpResponse zipped = HttpChecks.requireStatus(get(context, "/", "Accept-Encoding: gzip"), 200, "GET / with Accept-Encoding: gzip");
         if (!isGzip(zipped)) {
-            throw new CheckFailed("GET / with Accept-Encoding: gzip got " + zipped.summary() + " with Content-Encoding: "
-                    + zipped.header("Content-Encoding") + ", not gzip");
+            String encoding = zipped.header("Content-Encoding");
+            throw new CheckFailed("GET / with Accept-Encoding: gzip got " + zipped.summary() + " with "
+                    + (encoding == null ? "no Content-Encoding" : "Content-Encoding: " + encoding) + ": not gzip");
         }
         String vary = zipped.header("Vary");
         if (vary == null || !vary.toLowerCase(Locale.ROOT).contains("accept-encoding")) {

@@ -91,7 +91,7 @@ final class Options {
                 if (options.step == 0) {
                     options.step = options.only.step(); // the step that teaches it
                 }
-                if (options.only.kind() != Catalog.kindOf(options.step)) {
+                if (options.only.kind() != Catalog.kindOf(options.step) && options.only.step() != options.step + 1) {
                     throw new UsageException(options.only.name() + " is an " + options.only.kind() + " check, and a step "
                             + twoDigits(options.step) + " server is not an " + options.only.kind() + " server");
                 }

@@ -44,7 +44,7 @@ class ExerciseChecksTest {
         "05.2 | 5 | without a Last-Modified header",
         "05.3 | 5 | POST /echo with 3000 bytes got 405 Method Not Allowed",
         "05.4 | 5 | PUT /checker-put.txt with 10000 bytes got 405 Method Not Allowed",
-        "05.5 | 5 | with Content-Encoding: null, not gzip",
+        "05.5 | 5 | with no Content-Encoding: not gzip",
     })
     void failsAgainstTheTutorialsOwnStep(String id, int step, String evidence) {
         // One second is plenty to see that B gets nothing: step 02 answers it only after A leaves.
