@@ -67,6 +67,15 @@ class CommandLineTest {
     }
 
     @Test
+    void theChapterShowsTheListAsTheCheckerPrintsIt() throws IOException {
+        run("--list");
+
+        String chapter = Files.readString(ReferenceServers.repositoryRoot().resolve("docs/check-your-server.md"),
+                StandardCharsets.UTF_8);
+        assertThat(outputLines()).allSatisfy(line -> assertThat(chapter).contains(line + "\n"));
+    }
+
+    @Test
     void aPassingStepExitsWith0AndSaysWhichChecksOfTheNextStepPassAlready() throws IOException {
         try (ThreadPerConnectionServer server = new ThreadPerConnectionServer(ThreadPerConnectionServer.echo())) {
             int status = run("--step", "02", "127.0.0.1:" + server.port());
