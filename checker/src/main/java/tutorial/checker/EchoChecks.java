@@ -20,8 +20,16 @@ final class EchoChecks {
     static final int LONG_MESSAGE_BYTES = 100_000;
     static final long LARGE_STREAM_BYTES = 32L * 1024 * 1024;
     // A socket that takes nothing for this long while we read nothing: the kernel's buffers on
-    // both sides are full, and the server has stopped reading from us.
-    static final Duration STALL = Duration.ofMillis(500);
+    // both sides are full, and the server has stopped reading from us. Not much shorter: a server
+    // that keeps all it owes in memory also stops now and then, for a garbage collection of its
+    // growing buffers (half a second was seen), and then reads on.
+    static final Duration STALL = Duration.ofMillis(1500);
+    // However slowly a server goes on reading from a client that reads nothing, after this long
+    // it has shown that it does not stop: on loopback a correct server stops within a second.
+    static final Duration LONGEST_BURST = Duration.ofSeconds(20);
+    // The half-closing client reads 64 KiB, then waits this long: about 6 MB/s at most.
+    private static final Duration READ_PAUSE = Duration.ofMillis(10);
+    private static final int SMALL_BUFFER = 64 * 1024;
     private static final int ROUNDS = 5;
     private static final int MESSAGE_BYTES = 64;
 
@@ -50,7 +58,7 @@ final class EchoChecks {
                         "docs/04-multi-client.md#interest-follows-state-op_write-only-while-needed-backpressure",
                         EchoChecks::slowReader),
                 new Check("half-close-gets-the-whole-echo", 4, Check.Kind.ECHO,
-                        "a client that half-closes (shutdownOutput) still gets its whole echo, then end of stream",
+                        "a client that half-closes (shutdownOutput) while the server owes it output gets all of it, then end of stream",
                         "docs/04-multi-client.md#the-loop-and-one-event", EchoChecks::halfClose),
                 new Check("client-that-never-reads-does-not-block-others", 4, Check.Kind.ECHO,
                         "while client A sends and never reads, client B is served",
@@ -98,12 +106,12 @@ final class EchoChecks {
         Peer second = Peer.connect(context, "B");
         long start = System.nanoTime();
         try {
-            exchange(second, "I am B");
+            exchange(second, "I am B, the second client");
         } catch (CheckFailed e) {
             throw e.after("A was served and stayed connected");
         }
         String waited = millisSince(start);
-        exchange(first, "A again");
+        exchange(first, "A again, still connected");
         return "A was served and stayed connected; B was served meanwhile in " + waited + "; then A again";
     }
 
@@ -255,45 +263,55 @@ final class EchoChecks {
 
     // tag::slow-reader[]
     static String slowReader(CheckContext context) throws IOException, CheckFailed {
-        Peer client = Peer.connect(context, "client");
+        Peer client = Peer.connect(context, "client", SMALL_BUFFER, 0);
         long start = System.nanoTime();
-        boolean stalled = client.sendUntilStalled(LARGE_STREAM_BYTES, STALL);
+        Peer.Burst burst = client.sendUntilStalled(LARGE_STREAM_BYTES, STALL, LONGEST_BURST);
         long sentBeforeReading = client.sent();
-        if (!stalled) {
+        if (burst == Peer.Burst.STILL_TAKING) {
+            throw new CheckFailed("after " + Wire.seconds(LONGEST_BURST) + " the server had read " + sentBeforeReading
+                    + " bytes from a client that read none, and was still reading: it keeps what it owes in memory"
+                    + " (no backpressure)", client.name());
+        }
+        if (burst == Peer.Burst.ALL_SENT) {
             // All 32 MiB went in while we read nothing: far more than socket buffers hold. The
             // server either dropped what it could not write, or kept it all in memory.
             client.shutdownOutput();
             try {
-                client.receivePatternUntilEnd();
+                client.receivePatternUntilEnd(Duration.ZERO);
             } catch (CheckFailed e) {
                 throw e.after("the server read all " + LARGE_STREAM_BYTES + " bytes while the client read none"
                         + " (it never stopped reading)");
             }
-            if (client.received() < LARGE_STREAM_BYTES) {
-                throw new CheckFailed("the server read all " + LARGE_STREAM_BYTES + " bytes while the client read none"
-                        + " (it never stopped reading); " + client.lostBytes(LARGE_STREAM_BYTES, "then end of stream")
-                        + ": a write that took fewer bytes than given, and the rest dropped?", client.name());
-            }
-            throw new CheckFailed("the server read all " + LARGE_STREAM_BYTES + " bytes while the client read none,"
-                    + " and sent all of them back afterwards: it held up to 32 MiB for one client that did not read"
-                    + " (no backpressure: a client that never reads would make it hold without end)", client.name());
+            throw new CheckFailed("the server read all " + LARGE_STREAM_BYTES + " bytes while the client read none"
+                    + (client.received() < LARGE_STREAM_BYTES
+                            ? " (it never stopped reading); " + client.lostBytes(LARGE_STREAM_BYTES, "then end of stream")
+                                    + " (dropped)"
+                            : ", and sent all of them back afterwards: it held up to 32 MiB for one client that did not"
+                                    + " read (no backpressure: a client that never reads would make it hold without end)"),
+                    client.name());
         }
         client.exchangePattern(LARGE_STREAM_BYTES);
         return "the client's writes stalled after " + sentBeforeReading + " bytes sent and none read"
-                + " (the server stopped reading: backpressure); then all " + LARGE_STREAM_BYTES
+                + " (the buffers were full: the server stopped reading); then all " + LARGE_STREAM_BYTES
                 + " bytes came back, in order, in " + millisSince(start);
     }
     // end::slow-reader[]
 
     static String halfClose(CheckContext context) throws IOException, CheckFailed {
-        Peer client = Peer.connect(context, "client");
-        boolean stalled = client.sendUntilStalled(LARGE_STREAM_BYTES, STALL);
+        Peer client = Peer.connect(context, "client", SMALL_BUFFER, 0);
+        // Until the buffers are full: a server that stops reading now owes us what they hold.
+        Peer.Burst burst = client.sendUntilStalled(LARGE_STREAM_BYTES, STALL, LONGEST_BURST);
         long sent = client.sent();
-        String how = "sent " + sent + " bytes without reading " + (stalled ? "until the server stopped reading"
-                : "(the server never stopped reading)") + ", then half-closed";
+        String how = "sent " + sent + " bytes without reading " + switch (burst) {
+            case STALLED -> "until the server stopped reading";
+            case ALL_SENT -> "(the server never stopped reading)";
+            case STILL_TAKING -> "(the server still read, slowly, after " + Wire.seconds(LONGEST_BURST) + ")";
+        } + ", then half-closed";
         client.shutdownOutput();
         try {
-            client.receivePatternUntilEnd();
+            // Slowly: the server reads on only as we read, so it still owes us output when it
+            // reads our end of stream, and a server that closes right then loses it.
+            client.receivePatternUntilEnd(READ_PAUSE);
         } catch (CheckFailed e) {
             throw e.after(how);
         }
@@ -304,14 +322,17 @@ final class EchoChecks {
     }
 
     static String clientThatNeverReads(CheckContext context) throws IOException, CheckFailed {
-        Peer greedy = Peer.connect(context, "A");
-        boolean stalled = greedy.sendUntilStalled(LARGE_STREAM_BYTES, STALL);
-        String how = "A sent " + greedy.sent() + " bytes and read none (" + (stalled ? "its writes stalled"
-                : "the server kept reading") + ")";
+        Peer greedy = Peer.connect(context, "A", SMALL_BUFFER, 0);
+        Peer.Burst burst = greedy.sendUntilStalled(LARGE_STREAM_BYTES, STALL, LONGEST_BURST);
+        String how = "A sent " + greedy.sent() + " bytes and read none (" + switch (burst) {
+            case STALLED -> "its writes stalled";
+            case ALL_SENT -> "the server kept reading";
+            case STILL_TAKING -> "the server still read, slowly, after " + Wire.seconds(LONGEST_BURST);
+        } + ")";
         Peer other = Peer.connect(context, "B");
         long start = System.nanoTime();
         try {
-            exchange(other, "Hello from B");
+            exchange(other, "Hello from B, while A sends");
         } catch (CheckFailed e) {
             throw e.after(how);
         }

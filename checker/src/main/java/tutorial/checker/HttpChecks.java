@@ -31,6 +31,7 @@ final class HttpChecks {
     // The reader's receive buffer while it reads slowly, and the pause before it reads at all.
     private static final int SMALL_RECEIVE_BUFFER = 64 * 1024;
     private static final Duration READ_NOTHING_FOR = Duration.ofMillis(500);
+    private static final Duration HTTP10_CLOSE_WITHIN = Duration.ofSeconds(1);
     private static final String DOCS = "docs/05-http.md#";
 
     private HttpChecks() {
@@ -103,31 +104,31 @@ final class HttpChecks {
 
     static String pipelined(CheckContext context) throws CheckFailed {
         String missing = missingPath();
+        List<String> targets = List.of("/", missing, "/");
+        // What each request gets on its own: the pipelined answers must be these, in this order.
+        List<HttpResponse> alone = new ArrayList<>();
+        for (String target : targets) {
+            alone.add(exchange(context, "client", request(context, "GET", target, "Connection: close"), "GET"));
+        }
         HttpConnection connection = HttpConnection.open(context, "client");
         connection.send(request(context, "GET", "/") + request(context, "GET", missing)
                 + request(context, "GET", "/", "Connection: close"));
         List<String> answers = new ArrayList<>();
-        int[] expected = {200, 404, 200};
-        HttpResponse first = null;
-        for (int i = 0; i < expected.length; i++) {
+        String sent = "3 requests in one write (GET /, GET " + missing + ", GET /)";
+        for (int i = 0; i < targets.size(); i++) {
             HttpResponse response;
             try {
                 response = connection.read("GET");
             } catch (CheckFailed e) {
-                throw e.after("3 requests in one write (GET /, GET " + missing + ", GET /); answers before: "
-                        + (answers.isEmpty() ? "none" : answers));
+                throw e.after(sent + "; answers before: " + (answers.isEmpty() ? "none" : answers));
             }
             answers.add(response.head().statusText());
-            if (i == 0) {
-                first = response;
-            }
-            if (response.status() != expected[i] || (i == 2 && !Arrays.equals(response.body(), first.body()))) {
-                throw new CheckFailed("3 requests in one write (GET /, GET " + missing + ", GET /) got " + answers
-                        + (response.status() == expected[i] ? ", the last with another body than the first" : "")
-                        + ", where 200, 404, 200 were due, in that order", connection.name());
+            if (response.status() != alone.get(i).status() || !Arrays.equals(response.body(), alone.get(i).body())) {
+                throw new CheckFailed(sent + " got " + answers + ", where request " + (i + 1) + " on its own got "
+                        + alone.get(i).summary() + " (answers come in the order of the requests)", connection.name());
             }
         }
-        return "3 requests in one write (GET /, GET " + missing + ", GET /): answered " + answers + ", in that order";
+        return sent + ": answered " + answers + ", in that order, each as it is answered on its own";
     }
 
     static String keepAlive(CheckContext context) throws CheckFailed {
@@ -151,13 +152,19 @@ final class HttpChecks {
         HttpConnection connection = HttpConnection.open(context, "client");
         connection.send("GET / HTTP/1.0\r\nHost: " + context.settings().authority() + "\r\n\r\n");
         HttpResponse response = requireStatus(connection.read("GET"), 200, "GET / HTTP/1.0");
-        Duration closed = connection.awaitClose(context.timeout());
+        String connectionHeader = response.header("Connection");
+        if (connectionHeader != null && connectionHeader.toLowerCase(java.util.Locale.ROOT).contains("keep-alive")) {
+            throw new CheckFailed("GET / HTTP/1.0, without \"Connection: keep-alive\", got " + response.summary()
+                    + " with \"Connection: " + connectionHeader + "\": HTTP/1.0 closes unless the client asks", connection.name());
+        }
+        // At once, with the answer: a close that comes later is an idle timeout's.
+        Duration closed = connection.awaitClose(HTTP10_CLOSE_WITHIN);
         if (closed == null) {
             throw new CheckFailed("GET / HTTP/1.0 got " + response.summary() + ", and the connection was still open "
-                    + Wire.seconds(context.timeout()) + " later (HTTP/1.0 closes after the answer unless the client"
+                    + Wire.seconds(HTTP10_CLOSE_WITHIN) + " later (HTTP/1.0 closes after the answer unless the client"
                     + " asks for keep-alive)", connection.name());
         }
-        return "GET / HTTP/1.0 got " + response.summary() + ", then the server closed the connection";
+        return "GET / HTTP/1.0 got " + response.summary() + ", then the server closed the connection at once";
     }
 
     static String head(CheckContext context) throws CheckFailed {

@@ -42,11 +42,27 @@ final class Peer implements Closeable {
 
     /** Connects, or FAILs with what went wrong: refused, or no handshake within the timeout. */
     static Peer connect(CheckContext context, String name) throws IOException, CheckFailed {
+        return connect(context, name, 0, 0);
+    }
+
+    /**
+     * Connects with socket buffers of the given sizes (0: the system's). Small buffers make the
+     * checks that fill them sharper: a small send buffer becomes writable again as soon as the
+     * server reads a little, so "took nothing for half a second" really means "stopped reading";
+     * a small receive buffer leaves the server's echo nowhere to go but its own memory.
+     */
+    static Peer connect(CheckContext context, String name, int sendBuffer, int receiveBuffer) throws IOException, CheckFailed {
         SocketChannel channel = SocketChannel.open();
         Selector selector = Selector.open();
         Peer peer = context.track(new Peer(name, channel, selector, context));
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // each write leaves as we wrote it
+        if (sendBuffer > 0) {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
+        }
+        if (receiveBuffer > 0) {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer); // before connect, or TCP ignores it
+        }
         try {
             if (!channel.connect(context.settings().address())) {
                 channel.register(selector, SelectionKey.OP_CONNECT);
@@ -122,13 +138,27 @@ final class Peer implements Closeable {
         return reply.array();
     }
 
+    /** How a burst of writes without reading ended. */
+    enum Burst {
+        /** The socket took nothing for the stall time: the buffers are full, the server stopped reading. */
+        STALLED,
+        /** Everything went in: the server read it all while we read nothing. */
+        ALL_SENT,
+        /** The server still took bytes, slowly, when the time for the burst ran out. */
+        STILL_TAKING
+    }
+
     /**
-     * Sends the pattern without reading anything, until {@code limit} bytes are sent or the socket
-     * has taken nothing for {@code stall}: then the kernel's buffers on both sides are full, and
-     * the server is not reading from us. Returns true if it stalled.
+     * Sends the pattern without reading anything, until {@code limit} bytes are sent, or the
+     * socket has taken nothing for {@code stall} (the kernel's buffers on both sides are full,
+     * and the server is not reading from us), or {@code most} has passed.
      */
-    boolean sendUntilStalled(long limit, Duration stall) throws IOException, CheckFailed {
+    Burst sendUntilStalled(long limit, Duration stall, Duration most) throws IOException, CheckFailed {
+        long giveUp = System.nanoTime() + most.toNanos();
         while (sent < limit) {
+            if (System.nanoTime() > giveUp) {
+                return Burst.STILL_TAKING;
+            }
             int written;
             try {
                 written = writePattern(limit);
@@ -139,10 +169,10 @@ final class Peer implements Closeable {
             }
             if (written == 0 && !await(SelectionKey.OP_WRITE, stall)) {
                 wire.note(name, "could not write for " + Wire.seconds(stall) + " (and read nothing)");
-                return true;
+                return Burst.STALLED;
             }
         }
-        return false;
+        return Burst.ALL_SENT;
     }
 
     /**
@@ -180,9 +210,13 @@ final class Peer implements Closeable {
         }
     }
 
-    /** Reads the pattern until end of stream; FAILs at a wrong byte or after the timeout without one. */
-    void receivePatternUntilEnd() throws IOException, CheckFailed {
+    /**
+     * Reads the pattern until end of stream, pausing {@code pause} after each 64 KiB;
+     * FAILs at a wrong byte or after the timeout without one.
+     */
+    void receivePatternUntilEnd(Duration pause) throws IOException, CheckFailed {
         long giveUp = System.nanoTime() + TRANSFER_LIMIT.toNanos();
+        long readSincePause = 0;
         while (true) {
             if (System.nanoTime() > giveUp) {
                 throw new CheckFailed(name + " got " + verifier.received() + " of " + sent + " bytes back, and no end of stream"
@@ -200,11 +234,25 @@ final class Peer implements Closeable {
             if (read == -1) {
                 return;
             }
+            readSincePause += Math.max(0, read);
+            if (readSincePause >= CHUNK && !pause.isZero()) {
+                pauseFor(pause);
+                readSincePause = 0;
+            }
             if (read == 0 && !await(SelectionKey.OP_READ, timeout)) {
                 wire.silence(name, timeout);
                 throw new CheckFailed(name + " got " + verifier.received() + " of " + sent + " bytes back, then nothing for "
                         + Wire.seconds(timeout) + " (no end of stream)", name);
             }
+        }
+    }
+
+    private static void pauseFor(Duration pause) throws CheckFailed {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckFailed("interrupted");
         }
     }
 

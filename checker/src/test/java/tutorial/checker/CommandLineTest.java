@@ -100,10 +100,10 @@ class CommandLineTest {
         assertThat(status).isEqualTo(1);
         assertThat(outputLines()).containsExactly(
                 "Checking 127.0.0.1:" + port + " as a step 03 server: second-client-is-served-while-first-stays (taught in step 03)",
-                "FAIL  second-client-is-served-while-first-stays  A was served and stayed connected; B got 0 of 6 bytes back,"
+                "FAIL  second-client-is-served-while-first-stays  A was served and stayed connected; B got 0 of 25 bytes back,"
                         + " then nothing for 1.0 s",
                 "      learn: docs/03-selector.md#the-event-loop",
-                "      wire:  B sent 6 bytes: \"I am B\"",
+                "      wire:  B sent 25 bytes: \"I am B, the second client\"",
                 "             B received nothing for 1.0 s",
                 "Summary: FAIL: second-client-is-served-while-first-stays.");
     }

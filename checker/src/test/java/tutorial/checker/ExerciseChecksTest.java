@@ -39,7 +39,7 @@ class ExerciseChecksTest {
 
     @ParameterizedTest(name = "exercise {0} fails against step {1}: {2}")
     @CsvSource(delimiter = '|', value = {
-        "02.4 | 2 | B got 0 of 6 bytes back, then nothing for",
+        "02.4 | 2 | B got 0 of 25 bytes back, then nothing for",
         "05.1 | 5 | GET /docs got 200 OK",
         "05.2 | 5 | without a Last-Modified header",
         "05.3 | 5 | POST /echo with 3000 bytes got 405 Method Not Allowed",

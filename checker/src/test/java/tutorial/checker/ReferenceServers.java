@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 final class ReferenceServers implements ParameterResolver {
 
-    static final Duration STEP05_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration STEP05_IDLE_TIMEOUT = Duration.ofSeconds(2);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReferenceServers.class);
 
     @Override
