@@ -30,6 +30,7 @@ final class EchoChecks {
     // The half-closing client reads 64 KiB, then waits this long: about 6 MB/s at most.
     private static final Duration READ_PAUSE = Duration.ofMillis(10);
     private static final int SMALL_BUFFER = 64 * 1024;
+    private static final int TINY_BUFFER = 16 * 1024;
     private static final int ROUNDS = 5;
     private static final int MESSAGE_BYTES = 64;
 
@@ -298,7 +299,7 @@ final class EchoChecks {
     // end::slow-reader[]
 
     static String halfClose(CheckContext context) throws IOException, CheckFailed {
-        Peer client = Peer.connect(context, "client", SMALL_BUFFER, 0);
+        Peer client = Peer.connect(context, "client", 0, TINY_BUFFER);
         // Until the buffers are full: a server that stops reading now owes us what they hold.
         Peer.Burst burst = client.sendUntilStalled(LARGE_STREAM_BYTES, STALL, LONGEST_BURST);
         long sent = client.sent();
