@@ -21,12 +21,17 @@ final class Peer implements Closeable {
     // However steadily a server trickles, a transfer that has not finished by then FAILs: the
     // largest one here (32 MiB each way) takes about a second on loopback.
     private static final Duration TRANSFER_LIMIT = Duration.ofSeconds(60);
+    // Once a stalled transfer moves again, a few seconds may pass without a byte: while the
+    // window was closed, the peer's probes of it backed off (each waits twice as long as the one
+    // before), and the transfer resumes at the next probe. Seen here: 3 s without a byte.
+    private static final Duration RESUME_ALLOWANCE = Duration.ofSeconds(10);
 
     private final String name;
     private final SocketChannel channel;
     private final Selector selector;
     private final Wire wire;
     private final Duration timeout;
+    private final Duration transferTimeout; // for the large pattern transfers: see RESUME_ALLOWANCE
     private final ByteBuffer outgoing = ByteBuffer.allocate(CHUNK).limit(0);
     private final ByteBuffer incoming = ByteBuffer.allocate(CHUNK);
     private final BytePattern.Verifier verifier = new BytePattern.Verifier();
@@ -38,6 +43,7 @@ final class Peer implements Closeable {
         this.selector = selector;
         this.wire = context.wire();
         this.timeout = context.timeout();
+        this.transferTimeout = context.timeout().compareTo(RESUME_ALLOWANCE) > 0 ? context.timeout() : RESUME_ALLOWANCE;
     }
 
     /** Connects, or FAILs with what went wrong: refused, or no handshake within the timeout. */
@@ -202,9 +208,9 @@ final class Peer implements Closeable {
             }
             if (!moved && read == 0) {
                 int wanted = SelectionKey.OP_READ | (sent < total ? SelectionKey.OP_WRITE : 0);
-                if (!await(wanted, timeout)) {
-                    wire.silence(name, timeout);
-                    throw new CheckFailed(lostBytes(total, "then nothing for " + Wire.seconds(timeout)), name);
+                if (!await(wanted, transferTimeout)) {
+                    wire.silence(name, transferTimeout);
+                    throw new CheckFailed(lostBytes(total, "then nothing for " + Wire.seconds(transferTimeout)), name);
                 }
             }
         }
@@ -239,10 +245,10 @@ final class Peer implements Closeable {
                 pauseFor(pause);
                 readSincePause = 0;
             }
-            if (read == 0 && !await(SelectionKey.OP_READ, timeout)) {
-                wire.silence(name, timeout);
+            if (read == 0 && !await(SelectionKey.OP_READ, transferTimeout)) {
+                wire.silence(name, transferTimeout);
                 throw new CheckFailed(name + " got " + verifier.received() + " of " + sent + " bytes back, then nothing for "
-                        + Wire.seconds(timeout) + " (no end of stream)", name);
+                        + Wire.seconds(transferTimeout) + " (no end of stream)", name);
             }
         }
     }
