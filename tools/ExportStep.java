@@ -107,6 +107,16 @@ public class ExportStep {
         writeFiltered(repository.resolve(".gitattributes"), target.resolve(".gitattributes"));
         writeFiltered(repository.resolve(".gitignore"), target.resolve(".gitignore"));
 
+        Path checker = repository.resolve("checker");
+        if (Files.isRegularFile(checker.resolve("pom.xml")) && Files.isDirectory(checker.resolve("src/main"))) {
+            // The checker comes along, so that the exercises' checks run here too: its pom and main
+            // code, not its tests (they run every step of the repository).
+            Files.createDirectories(target.resolve("checker"));
+            String pom = withoutTestDependencies(read(checker.resolve("pom.xml")));
+            Files.writeString(target.resolve("checker/pom.xml"), pom, StandardCharsets.UTF_8);
+            copyTree(checker.resolve("src/main"), target.resolve("checker/src/main"), null);
+        }
+
         Path chapter = chapter(number);
         if (chapter != null) {
             Path exported = target.resolve("docs").resolve(chapter.getFileName());
@@ -116,6 +126,13 @@ public class ExportStep {
         Path readme = step.resolve("README.md");
         String text = Files.isRegularFile(readme) ? rewrite(read(readme), readme, target.resolve("README.md"))
                 : "# " + step.getFileName() + "\n";
+        if (Files.isDirectory(target.resolve("checker"))) {
+            text = text.stripTrailing() + "\n\n## Check a server\n\n[checker/](checker/) grades a running server (this step's, or"
+                    + " yours, in any language) against\nwhat a step teaches, and checks the exercises that change what"
+                    + " a server does:\n\n```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + number
+                    + " 127.0.0.1:" + defaultPort() + "\"\n```\n\n`--list` shows every check, `--exercise NN.M` checks one"
+                    + " exercise.\n";
+        }
         text = text.stripTrailing() + "\n\n## License\n\nThis project is step " + number
                 + " of the TCP sockets tutorial, under the MIT License: see [LICENSE](LICENSE).\nCopy it, change it,"
                 + " hand it out.\n";
@@ -144,11 +161,6 @@ public class ExportStep {
         if (notes.isEmpty()) {
             notes.add("  no test of step " + number + " is tagged fixed-in-step" + next + ": every test came along");
         }
-
-        Files.createDirectories(target.resolve("checker"));
-        String pom = withoutTestDependencies(read(checker.resolve("pom.xml")));
-        Files.writeString(target.resolve("checker/pom.xml"), pom, StandardCharsets.UTF_8);
-        copyTree(checker.resolve("src/main"), target.resolve("checker/src/main"), null);
 
         String port = defaultPort();
         String assignment = "# Assignment: from step " + number + " to step " + next + "\n\n"
@@ -305,6 +317,7 @@ public class ExportStep {
         out.append(links(prose.toString(), original, exported));
         String result = out.substring(0, out.length() - 1);
         result = result.replaceAll("\\s-pl\\s+" + Pattern.quote(stepName) + "(?=\\s|$)", "");
+        result = result.replaceAll("\\s-pl\\s+checker(?=\\s|$)", " -f checker"); // the checker is a folder of the project
         result = result.replaceAll("(?<![\\w./-])" + Pattern.quote(stepName) + "/", "");
         result = result.replace("From the repository's top folder", "From this project's folder")
                 .replace("the repository's top folder", "this project's folder");
