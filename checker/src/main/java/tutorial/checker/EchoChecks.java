@@ -41,7 +41,7 @@ final class EchoChecks {
         return List.of(
                 new Check("echo-round-trip", 1, Check.Kind.ECHO,
                         "a short message comes back, byte for byte",
-                        "docs/01-blocking-echo.md#read-write-and-the-bytebuffer", EchoChecks::roundTrip),
+                        "docs/01-blocking-echo.md#the-whole-server-on-one-screen", EchoChecks::roundTrip),
                 new Check("long-message-comes-back-whole", 2, Check.Kind.ECHO,
                         "100000 bytes, far more than one read's 1024, come back whole and in order",
                         "docs/02-sendall.md#sendall", EchoChecks::longMessage),
