@@ -322,18 +322,18 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void answerAndWrite(SocketChannel channel, Connection connection) throws IOException {
-        int answersLeft = MAX_ANSWERED_PER_TURN;
-        long writesLeft = MAX_WRITTEN_PER_TURN;
+        int answered = 0; // in this turn
+        long written = 0;
         do {
-            answersLeft -= answerRequests(connection, answersLeft);
+            answered += answerRequests(connection, MAX_ANSWERED_PER_TURN - answered);
             if (connection.hasPendingOutput()) {
                 // Also right after a read: most of the time the socket takes it all at once,
                 // and OP_WRITE is never needed.
-                writesLeft -= write(channel, connection, writesLeft);
+                written += write(channel, connection, MAX_WRITTEN_PER_TURN - written);
             }
             // Written out: the next pipelined request, if already read, may be answered now.
-        } while (answersLeft > 0 && writesLeft > 0 && connection.hasRequestToAnswer());
-        maxWrittenInOneTurn = Math.max(maxWrittenInOneTurn, MAX_WRITTEN_PER_TURN - writesLeft);
+        } while (answered < MAX_ANSWERED_PER_TURN && written < MAX_WRITTEN_PER_TURN && connection.hasRequestToAnswer());
+        maxWrittenInOneTurn = Math.max(maxWrittenInOneTurn, written);
         connection.keepUnparsedInput(); // the loop's buffer goes to the next connection
         if (connection.readyToLinger()) {
             // Everything is answered. Closing now, with the client's unread bytes (a refused

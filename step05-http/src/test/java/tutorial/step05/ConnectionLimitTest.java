@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,9 +77,6 @@ class ConnectionLimitTest {
         Descriptors.assumeFree(150);
         // A maximum the descriptors cannot reach: accept() itself fails with "Too many open files".
         try (ChildServer server = ChildServer.startWithDescriptorLimit(64, "--max-connections", "1000")) {
-            try (RawClient first = new RawClient(server.port())) {
-                assertThat(get(first).status()).isEqualTo(200); // index.html is in memory now
-            }
             for (int i = 0; i < 100; i++) {
                 clients.add(new RawClient(server.port())); // the kernel completes every connect
             }
@@ -87,8 +85,9 @@ class ConnectionLimitTest {
             assertThat(accepted).isBetween(10, 63);
 
             // The backlog is first in, first out: the first `accepted` clients are the open
-            // connections. Each gets an answer: the page from memory, or, once the server must
-            // look at the disk again and has no descriptor to do it with, a 503 that says why.
+            // connections. Each gets an answer: the page, or, when the server must look at the
+            // disk and has no descriptor left to do it with, a 503 that says why. (The classes
+            // that answer were loaded before the loop ran: no class file could be opened now.)
             for (int i = 0; i < accepted; i++) {
                 RawClient.RawResponse response = get(clients.get(i));
                 assertThat(response.status()).as("client %d", i).isIn(200, 503);
@@ -135,6 +134,25 @@ class ConnectionLimitTest {
             }
             assertThat(server.output()).doesNotContain("Cannot accept");
         }
+    }
+
+    @Test
+    @DisplayName("every class of the step that the loop may use is loaded before it runs: out of descriptors, a"
+            + " class file cannot be opened, and a class used for the first time would kill the loop")
+    void everyClassTheLoopMayUseIsLoadedBeforeItRuns() throws Exception {
+        Path classes = Path.of(HttpServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve(HttpServer.class.getPackageName().replace('.', '/'));
+        List<String> all;
+        try (var files = Files.list(classes)) {
+            all = files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".class"))
+                    .map(name -> name.substring(0, name.length() - ".class".length())).sorted().toList();
+        }
+        // Used before the loop runs or never by it: the command line, the step's client, the server itself.
+        List<String> notInTheLoop = List.of("Arguments", "HttpGet", "HttpServer");
+
+        assertThat(all).containsAll(HttpServer.USED_BY_THE_LOOP);
+        assertThat(all.stream().filter(name -> !notInTheLoop.contains(name)).toList())
+                .containsExactlyInAnyOrderElementsOf(HttpServer.USED_BY_THE_LOOP);
     }
 
     private static RawClient.RawResponse get(RawClient client) throws IOException {

@@ -2,6 +2,7 @@ package tutorial.step05;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +61,11 @@ class MemoryBudgetTest {
              RawClient client = new RawClient(server.port())) {
             for (int i = 0; i < 1000; i++) {
                 client.send("GET /f" + i + ".bin HTTP/1.1\r\nHost: x\r\n\r\n");
-                assertThat(client.readResponse().body()).as("file %d", i).hasSize(content.length);
+                try {
+                    assertThat(client.readResponse().body()).as("file %d", i).hasSize(content.length);
+                } catch (IOException e) {
+                    throw new AssertionError("file " + i + ": " + e + "; the server said: " + server.errors(), e);
+                }
             }
             try (RawClient fresh = new RawClient(server.port())) {
                 fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
