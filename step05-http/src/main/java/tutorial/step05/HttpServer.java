@@ -216,6 +216,7 @@ public final class HttpServer implements AutoCloseable {
         try {
             // tag::event-loop[]
             while (!closing) {
+                log.flush(); // this turn's log lines, handed to the log's thread in one piece
                 selector.select(selectTimeoutMillis()); // until a channel is ready, a timer is due, or wakeup()
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
