@@ -126,9 +126,10 @@ public class HostileClients {
                     + " %d reset, %d still open%n", seconds(start), answered, got408, closedByServer, reset, stillOpen);
 
             double freshMillis = freshClient(server);
+            String fresh = "a new client, while " + stillOpen + " of them are still connected: ";
             System.out.println(freshMillis >= 0
-                    ? String.format(Locale.ROOT, "a new client, with all of them still connected: 200 in %.1f ms", freshMillis)
-                    : "a new client, with all of them still connected: no answer within 10 s");
+                    ? String.format(Locale.ROOT, fresh + "200 in %.1f ms", freshMillis)
+                    : fresh + "no answer within 10 s");
             System.out.printf(Locale.ROOT, "hostile-clients mode=%s connections=%d opened=%d refused=%d answered=%d"
                             + " got_408=%d closed_by_server=%d reset=%d still_open=%d first_close_s=%s last_close_s=%s"
                             + " fresh_client=%s fresh_ms=%s%n",

@@ -184,6 +184,11 @@ final class Connection {
     }
     // end::head-deadline[]
 
+    /** A keep-alive connection with nothing in flight: no request arriving, none waiting, nothing to send. */
+    boolean isBetweenRequests() {
+        return ending == Ending.OPEN && !headStarted && input == null && !hasPendingOutput();
+    }
+
     /** Halfway through a request, with nothing owed to the client: the idle timeout answers 408 then. */
     boolean stalledMidRequest() {
         return ending == Ending.OPEN && headStarted && !hasPendingOutput();

@@ -448,7 +448,9 @@ public final class HttpServer implements AutoCloseable {
     // tag::idle-timeout[]
     /**
      * Closes every connection that has neither read nor written a byte for the idle timeout, and
-     * answers 408 to a request head that takes longer than the head timeout to arrive.
+     * answers 408 to a request head that takes longer than the head timeout to arrive. While
+     * accepting is paused (at the maximum, or out of descriptors), closes the keep-alive
+     * connections that have nothing in flight, to make room for those waiting.
      */
     private void closeIdleConnections() {
         long now = System.nanoTime();
@@ -464,6 +466,13 @@ public final class HttpServer implements AutoCloseable {
                             + Limits.seconds(limits.headTimeout()));
                 } else if (now - connection.lastActivity() > idleTimeoutNanos) {
                     timeOut(key, connection);
+                } else if (acceptPaused && connection.isBetweenRequests() && now - connection.lastActivity() > sweepNanos) {
+                    // Others wait to be accepted, and this keep-alive connection has nothing in
+                    // flight: the cheapest thing to give up. HTTP lets a server close an idle
+                    // connection at any time (RFC 9112, 9.5); its client opens another one when
+                    // it has something to ask.
+                    closeConnection(key, "Connection from " + connection.address() + " closed to make room: idle"
+                            + " between requests while others wait");
                 } else {
                     // A connection the memory budget held back reads again once the budget allows.
                     key.interestOps(interestOf(connection));

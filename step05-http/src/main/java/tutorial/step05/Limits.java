@@ -28,9 +28,9 @@ record Limits(int maxConnections, Duration idleTimeout, Duration headTimeout, lo
     // a byte every few seconds to keep its connection alive gets a 408 instead.
     static final Duration DEFAULT_HEAD_TIMEOUT = Duration.ofSeconds(20);
     // Descriptors kept back from the connections: the server's own socket and selector, a log
-    // file, class files the JVM opens while it runs, a jcmd that attaches, and the directories
-    // of one walk down the document root (StaticFiles.MAX_DEPTH of them at most).
-    static final int RESERVED_DESCRIPTORS = 32 + StaticFiles.MAX_DEPTH;
+    // file, class files the JVM opens while it runs, a jcmd that attaches, and the two open
+    // directories (four descriptors) of a walk down the document root.
+    static final int RESERVED_DESCRIPTORS = 32;
     // What an idle keep-alive connection costs the heap: about 2 KB measured with 5,000 of them
     // (the channel, its key, a Connection; no buffer while idle), doubled.
     static final int HEAP_PER_CONNECTION = 4 * 1024;

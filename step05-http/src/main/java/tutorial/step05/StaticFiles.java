@@ -125,10 +125,10 @@ final class StaticFiles {
         if (recent != null) {
             forget(path, recent); // its bytes are used again below if the file has not changed
         }
-        Found fresh = lookUp(path, recent, now);
         if (found.size() >= MAX_CACHED_FILES) {
             forgetAll(); // crude, and bounded: enough for a tutorial's site
         }
+        Found fresh = lookUp(path, recent, now);
         found.put(path, fresh);
         return fresh.file();
     }
