@@ -99,7 +99,9 @@ final class Connection {
      * taken from it yet is copied into a buffer of this connection's own, exactly as large.
      */
     void keepUnparsedInput() {
-        if (inputIsLent) {
+        if (inputIsLent && !input.hasRemaining()) {
+            dropInput();
+        } else if (inputIsLent) {
             ByteBuffer own = ByteBuffer.allocate(input.remaining());
             own.put(input).flip();
             input = own;

@@ -16,11 +16,12 @@ import java.util.Set;
 // tag::directory[]
 /**
  * One directory of the document root, open, in which names are looked up and opened without ever
- * following a symbolic link. Where the JDK offers a {@link SecureDirectoryStream} (on Linux), the
- * directory is an open descriptor and every name is relative to it: the kernel's {@code fstatat}
- * and {@code openat} with {@code O_NOFOLLOW}, so nothing renamed or swapped above this directory
- * can change what a name means, and the work for one name does not grow with the depth. Elsewhere
- * (Windows), names are looked up by their full path; see the chapter for what that leaves open.
+ * following a symbolic link. Where the JDK offers a {@link SecureDirectoryStream} (Linux; macOS
+ * from JDK 24), the directory is an open descriptor and every name is relative to it: the kernel's
+ * {@code fstatat} and {@code openat} with {@code O_NOFOLLOW}, so nothing renamed or swapped above
+ * this directory can change what a name means, and the work for one name does not grow with the
+ * depth. Elsewhere (Windows), names are looked up by their full path; the chapter says what that
+ * leaves open.
  */
 final class Directory implements Closeable {
 

@@ -103,6 +103,7 @@ public final class HttpServer implements AutoCloseable {
     // The counters below are written by the loop thread only; volatile so that other threads
     // (tests, a monitor) see the latest values.
     private volatile int openConnections;
+    private volatile long loopIterations;
     private volatile long maxPendingOutputBytes;
     private volatile long maxWrittenInOneTurn;
 
@@ -185,6 +186,11 @@ public final class HttpServer implements AutoCloseable {
         return openConnections;
     }
 
+    /** How many times the loop woke up from select(): it must not grow fast while every client is idle. */
+    public long loopIterations() {
+        return loopIterations;
+    }
+
     /** The most output any one connection has had waiting at once: it stays bounded, even for huge files. */
     public long maxPendingOutputBytes() {
         return maxPendingOutputBytes;
@@ -218,6 +224,7 @@ public final class HttpServer implements AutoCloseable {
             while (!closing) {
                 log.flush(); // this turn's log lines, handed to the log's thread in one piece
                 selector.select(selectTimeoutMillis()); // until a channel is ready, a timer is due, or wakeup()
+                loopIterations++;
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
@@ -419,12 +426,11 @@ public final class HttpServer implements AutoCloseable {
         buffer.clear().limit(allowance);
         int count = connection.readFrom(channel, buffer); // the connection parses from the loop's buffer
         Trace.read(count, connection.address());
+        connection.touch(System.nanoTime());
         if (count == -1) {
             // End of stream: the client sends nothing more. Answer what it did send, then close.
             connection.endInput();
-            return;
         }
-        connection.touch(System.nanoTime());
     }
 
     /** Writes while the socket takes bytes, {@code most} of them or one write past; returns how many. */

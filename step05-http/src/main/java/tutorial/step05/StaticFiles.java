@@ -197,6 +197,10 @@ final class StaticFiles {
         try {
             String[] names = path.isEmpty() ? new String[0] : path.split("/");
             for (int i = 0; i < names.length; i++) {
+                if (names[i].isEmpty() || names[i].equals(".") || names[i].equals("..") || names[i].contains("\\")) {
+                    // Not reached while relativePath refuses them: a second lock on the same door.
+                    throw new HttpError(Status.NOT_FOUND, "no such file: /" + path);
+                }
                 BasicFileAttributes attributes = directory.attributes(names[i]);
                 if (attributes.isDirectory()) {
                     Directory next = directory.enter(names[i]);

@@ -52,6 +52,7 @@ class ConnectionLimitTest {
             }
             for (int i = 0; i < 3; i++) {
                 assertThat(get(clients.get(i)).status()).isEqualTo(200);
+                clients.get(i).send("GET /index.html HTTP/1.1\r\n"); // busy: in the middle of a request
             }
             clients.get(3).send("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
             clients.get(4).send("GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -66,6 +67,25 @@ class ConnectionLimitTest {
             clients.get(2).close(); // nobody waits any more
             running.awaitLog("Accepting connections again, 2 open");
             assertThat(count(running.log(), "the maximum")).as("lines about the maximum").isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("at the maximum, keep-alive connections with nothing in flight make room for a new client, within"
+            + " seconds (they used to keep it waiting for their idle timeout, a minute here)")
+    void atTheMaximumIdleKeepAliveConnectionsMakeRoom() throws Exception {
+        Limits limits = Limits.forThisProcess().withMaxConnections(3).withIdleTimeout(Duration.ofSeconds(60));
+        try (RunningServer running = new RunningServer(root, limits)) {
+            for (int i = 0; i < 3; i++) {
+                clients.add(running.connect());
+                assertThat(get(clients.get(i)).status()).isEqualTo(200);
+            }
+            try (RawClient newcomer = running.connect()) {
+                assertThat(get(newcomer).status()).isEqualTo(200);
+            }
+            assertThat(running.awaitLog("closed to make room: idle between requests while others wait")).contains(
+                    "3 connections open, the maximum");
+            assertThat(clients.get(0).closedByServer()).as("the first client was closed to make room").isTrue();
         }
     }
 

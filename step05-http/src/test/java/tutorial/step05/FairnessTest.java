@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FairnessTest {
 
-    private static final int DOWNLOADS = 16; // pipelined GETs of the 8 MiB file: 128 MiB in all
+    private static final int DOWNLOADS = 48; // pipelined GETs of the 8 MiB file: 384 MiB in all
 
     @TempDir
     static Path temp;
@@ -70,7 +70,7 @@ class FairnessTest {
     }
 
     @Test
-    @DisplayName("a small request is answered while a 128 MiB download, read as fast as it comes, goes on: its"
+    @DisplayName("a small request is answered while a 384 MiB download, read as fast as it comes, goes on: its"
             + " log line comes before the last download's")
     void aSmallRequestIsAnsweredDuringALargeDownload() throws Exception {
         AtomicLong downloaded = new AtomicLong();
@@ -82,7 +82,8 @@ class FairnessTest {
                     throw new UncheckedIOException(e);
                 }
             });
-            await().atMost(Duration.ofSeconds(20)).until(() -> downloaded.get() > Connection.FILE_CHUNK_SIZE);
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(20))
+                    .until(() -> downloaded.get() > Connection.FILE_CHUNK_SIZE);
 
             small.send("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(small.readResponse().bodyText()).isEqualTo("p { color: red }\n");
@@ -113,6 +114,30 @@ class FairnessTest {
             for (int i = 0; i < 100; i++) {
                 assertThat(client.readResponse().bodyText()).as("response %d", i)
                         .isEqualTo(i % 2 == 0 ? "p { color: red }\n" : "console.log('hi')\n");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("ten keep-alive connections, idle after a request each, wake the loop once a sweep at most:"
+            + " OP_WRITE is not left on")
+    void idleConnectionsDoNotWakeTheLoop() throws IOException {
+        List<RawClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                RawClient client = running.connect();
+                clients.add(client);
+                client.send("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nGET /app.js HTTP/1.1\r\nHost: x\r\n\r\n");
+                client.readResponse();
+                client.readResponse();
+            }
+            long before = running.server().loopIterations();
+            // A sweep a second (a tenth of the 10 s idle timeout): about two wakeups in two seconds.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> running.server().loopIterations() - before <= 6);
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
             }
         }
     }
