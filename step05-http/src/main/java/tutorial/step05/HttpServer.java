@@ -59,7 +59,7 @@ public final class HttpServer implements AutoCloseable {
     // connect to be retried. Linux caps the number at net.core.somaxconn (4096 by default).
     private static final int BACKLOG = 1024;
     // After accept() fails, we try again when a connection closes, or after this (as Netty does).
-    static final Duration ACCEPT_RETRY = Duration.ofSeconds(1);
+    private static final Duration ACCEPT_RETRY = Duration.ofSeconds(1);
     // A file found on disk is served from memory this long before we look at the disk again.
     private static final Duration RECHECK_FILES_AFTER = Duration.ofSeconds(1);
     // Loaded with this class, before the loop runs: the JVM opens a class file to load a class,
