@@ -7,70 +7,49 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The optional command-line arguments {@code [--host HOST] [--port PORT] [--root DIR]
- * [--idle-timeout SECONDS]}, with the tutorial's defaults (for the root: the built-in site). A
- * bad argument prints a one-line usage message and ends the program with exit status 2.
+ * [--idle-timeout SECONDS] [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]},
+ * with the tutorial's defaults (for the root: the built-in site). A bad argument prints a
+ * one-line usage message and ends the program with exit status 2.
  */
 final class Arguments {
 
-    static final String USAGE = "HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]";
+    static final String USAGE = "HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]"
+            + " [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]";
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 8080;
-    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    // The options there may be, as the usage shows them: "--quiet" alone, "--log FILE" with a value.
+    private static final List<String> KNOWN = List.of("--host HOST", "--port PORT", "--root DIR",
+            "--idle-timeout SECONDS", "--head-timeout SECONDS", "--max-connections N", "--quiet", "--log FILE");
 
-    private String host = DEFAULT_HOST;
-    private int port = DEFAULT_PORT;
-    private Path root;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private final Map<String, String> options = new HashMap<>();
 
     Arguments(String[] args) {
-        for (int i = 0; i < args.length; i += 2) {
-            String option = args[i];
-            if (i + 1 >= args.length) {
-                exitWithUsage("missing value after " + option);
-            }
-            String value = args[i + 1];
-            switch (option) {
-                case "--host" -> host = resolvable(value);
-                case "--port" -> port = number(value, 65535, "not a port number: " + value);
-                case "--root" -> root = directory(value);
-                case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(
-                        number(value, 86_400, "not a number of seconds: " + value));
-                default -> exitWithUsage("unknown option " + option);
-            }
+        Map<String, Boolean> takesValue = new HashMap<>();
+        for (String option : KNOWN) {
+            takesValue.put(option.split(" ")[0], option.contains(" "));
         }
-        if (idleTimeout.isZero()) {
-            exitWithUsage("the idle timeout must be at least 1 second");
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!takesValue.containsKey(arg)) {
+                exitWithUsage(arg.startsWith("-") ? "unknown option " + arg : "unexpected argument " + arg);
+            } else if (!takesValue.get(arg)) {
+                options.put(arg, "");
+            } else if (i + 1 == args.length) {
+                exitWithUsage("missing value after " + arg);
+            } else {
+                options.put(arg, args[++i]);
+            }
         }
     }
 
     String host() {
-        return host;
-    }
-
-    int port() {
-        return port;
-    }
-
-    /** The folder given with --root, or else the built-in site. */
-    Path root() {
-        return root != null ? root : builtInSite();
-    }
-
-    Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    private static int number(String value, int most, String problem) {
-        if (!value.matches("\\d{1,9}") || Integer.parseInt(value) > most) {
-            exitWithUsage(problem);
-        }
-        return Integer.parseInt(value);
-    }
-
-    private static String resolvable(String host) {
+        String host = options.getOrDefault("--host", DEFAULT_HOST);
         try {
             InetAddress.getByName(host); // a name nobody can resolve is a usage error, not a stack trace
         } catch (UnknownHostException e) {
@@ -79,12 +58,58 @@ final class Arguments {
         return host;
     }
 
-    private static Path directory(String value) {
-        Path path = Path.of(value);
-        if (!Files.isDirectory(path)) {
-            exitWithUsage("not a directory: " + value);
+    int port() {
+        String port = options.get("--port");
+        if (port == null) {
+            return DEFAULT_PORT;
         }
-        return path;
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+            exitWithUsage("not a port number: " + port);
+        }
+        return Integer.parseInt(port);
+    }
+
+    /** The folder given with --root, or else the built-in site. */
+    Path root() {
+        String root = options.get("--root");
+        if (root == null) {
+            return builtInSite();
+        }
+        if (!Files.isDirectory(Path.of(root))) {
+            exitWithUsage("not a directory: " + root);
+        }
+        return Path.of(root);
+    }
+
+    /** Whether the option (one without a value) was given. */
+    boolean has(String option) {
+        return options.containsKey(option);
+    }
+
+    /** The value given after the option, or null. */
+    String value(String option) {
+        return options.get(option);
+    }
+
+    /** The whole number given after the option, which must be at least 1, or {@code byDefault}. */
+    int count(String option, String name, int byDefault) {
+        if (!has(option)) {
+            return byDefault;
+        }
+        String value = value(option);
+        if (!value.matches("\\d{1,9}") || Integer.parseInt(value) < 1) {
+            exitWithUsage("not a number of " + name + ": " + value);
+        }
+        return Integer.parseInt(value);
+    }
+
+    /** The number of seconds given after the option, at least 1 and at most a day, or {@code byDefault}. */
+    Duration seconds(String option, Duration byDefault) {
+        int seconds = count(option, "seconds", (int) byDefault.toSeconds());
+        if (seconds > 86_400) {
+            exitWithUsage("more than a day: " + option + " " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     // tag::built-in-site[]

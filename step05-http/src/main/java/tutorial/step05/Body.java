@@ -1,6 +1,6 @@
 package tutorial.step05;
 
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 
 // tag::body[]
 /**
@@ -24,7 +24,7 @@ sealed interface Body {
     }
 
     /** A large file, opened for this response and sent a chunk at a time; the connection closes it. */
-    record File(FileChannel channel, long length) implements Body {
+    record File(SeekableByteChannel channel, long length) implements Body {
     }
 
     /** No body: the head alone, whatever its Content-Length says. */

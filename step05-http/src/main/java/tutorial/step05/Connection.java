@@ -4,22 +4,23 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayDeque;
 
 /**
  * What the server remembers about one client between two wakeups of the selector, as in step 04,
- * now with HTTP in it: the bytes read but not yet parsed (the next pipelined request may be
- * waiting there) and the parser with its half-finished request, the responses not yet written (as
- * a queue of buffers, sent with one gathering write) and a large file being streamed, how far the
- * connection is on its way to a close, and the time of the client's last activity for the idle
- * timeout. It takes channels as the narrowest interfaces it needs, so its tests need no socket.
+ * now with HTTP in it: the parser with its half-finished request and the bytes read but not yet
+ * parsed (the next pipelined requests may wait there), the responses not yet written (as a queue
+ * of buffers, sent with one gathering write) and a large file being streamed, how far the
+ * connection is on its way to a close, and the times of the client's last activity and of the
+ * first byte of the request head that is arriving, for the two timeouts. A connection with nothing
+ * in flight holds no buffer at all. It takes channels as the narrowest interfaces it needs, so its
+ * tests need no socket.
  */
 final class Connection {
 
-    static final int INPUT_BUFFER_SIZE = 4 * 1024;
     /** A large file is read into memory this much at a time, and only when the last piece is sent. */
     static final int FILE_CHUNK_SIZE = 64 * 1024;
     /** Backpressure: past this much unsent output, no further pipelined request is answered. */
@@ -45,21 +46,33 @@ final class Connection {
     // end::ending[]
 
     private final SocketAddress address;
-    private final RequestParser parser = new RequestParser();
-    // Bytes read from the client, not yet given to the parser. Between two calls it is in fill
-    // mode, as in step 04: only nextRequest() flips it for the parser and compacts it back.
-    private final ByteBuffer input = ByteBuffer.allocate(INPUT_BUFFER_SIZE);
-    private final ArrayDeque<ByteBuffer> pendingOutput = new ArrayDeque<>();
+    // Every byte this connection holds is counted here, with everyone else's.
+    private final MemoryBudget budget;
+    // The parser of the request head that is arriving: made at its first byte, let go with the
+    // request. Between requests a connection holds no parser, and no line a client made long.
+    private RequestParser parser;
+    // The bytes read from the client that the parser has not taken yet, in drain mode. During a
+    // turn of the loop this may be the loop's own buffer, lent for the turn: a request that
+    // arrives whole is parsed from there and never copied. Between turns it is null, or a buffer
+    // of the connection's own holding exactly the bytes left over (pipelined requests that wait
+    // for their turn to be answered).
+    private ByteBuffer input;
+    private boolean inputIsLent;
+    private long headBytes; // bytes of the request head being parsed: the parser holds them
+    private long headStartedAt; // System.nanoTime() of the first byte of that head, while headStarted
+    private boolean headStarted;
+    private final ArrayDeque<ByteBuffer> pendingOutput = new ArrayDeque<>(4);
     private long pendingOutputBytes;
-    private FileChannel file;
+    private SeekableByteChannel file;
     private long fileRemaining;
     private ByteBuffer fileChunk;
     private boolean inputEnded;
     private Ending ending = Ending.OPEN;
     private long lastActivity;
 
-    Connection(SocketAddress address, long now) {
+    Connection(SocketAddress address, MemoryBudget budget, long now) {
         this.address = address;
+        this.budget = budget;
         this.lastActivity = now;
     }
 
@@ -68,12 +81,33 @@ final class Connection {
     }
 
     // tag::read-from[]
-    /** Reads what the client sent into the input buffer; while lingering, only to drop it. */
-    int readFrom(ReadableByteChannel channel) throws IOException {
-        if (ending == Ending.LINGERING) {
-            input.clear(); // our side is closed: what still arrives is read only to be dropped
+    /**
+     * Reads what the client sent into {@code buffer}, the loop's, which this connection may parse
+     * from until {@link #keepUnparsedInput} at the end of its turn; while lingering, only to drop it.
+     */
+    int readFrom(ReadableByteChannel channel, ByteBuffer buffer) throws IOException {
+        int count = channel.read(buffer);
+        if (count > 0 && ending != Ending.LINGERING) {
+            input = buffer.flip(); // fill mode -> drain mode: the parser takes bytes from position to limit
+            inputIsLent = true;
         }
-        return channel.read(input);
+        return count;
+    }
+
+    /**
+     * The turn is over and the loop's buffer goes to the next connection: what the parser has not
+     * taken from it yet is copied into a buffer of this connection's own, exactly as large.
+     */
+    void keepUnparsedInput() {
+        if (inputIsLent && !input.hasRemaining()) {
+            dropInput();
+        } else if (inputIsLent) {
+            ByteBuffer own = ByteBuffer.allocate(input.remaining());
+            own.put(input).flip();
+            input = own;
+            inputIsLent = false;
+            budget.allocated(own.capacity());
+        }
     }
     // end::read-from[]
 
@@ -82,27 +116,62 @@ final class Connection {
      * The next complete request read from the client, or null if there is none to answer now:
      * its bytes have not all arrived, or the connection may answer no more (it is closing, a file
      * is being streamed, or too much output is waiting). A parse error ends the answering: the
-     * parser cannot find where the next request would start.
+     * parser cannot find where the next request would start. {@code now} starts the clock of a
+     * request head whose first byte the parser takes.
      */
-    Request nextRequest() throws HttpError {
-        if (!canAnswer() || input.position() == 0) {
+    Request nextRequest(long now) throws HttpError {
+        if (!canAnswer() || input == null) {
             return null;
         }
-        input.flip(); // fill mode -> drain mode: the parser takes bytes from position to limit
+        if (!headStarted) {
+            headStarted = true;
+            headStartedAt = now; // blank lines before a request count as its head too
+            parser = new RequestParser();
+        }
+        int before = input.remaining();
         try {
-            return parser.parse(input);
+            Request request = parser.parse(input);
+            if (request == null) {
+                holdHead(before - input.remaining()); // the parser keeps what it took of the head
+            } else {
+                endHead();
+                parser = null;
+            }
+            return request;
         } catch (HttpError e) {
             ending = Ending.AFTER_RESPONSES;
+            endHead(); // the parser stays, for the request line of the error's log line
             throw e;
         } finally {
-            input.compact(); // what the parser did not take stays for next time, in fill mode again
+            if (!input.hasRemaining() || ending != Ending.OPEN) {
+                dropInput();
+            }
         }
     }
     // end::next-request[]
 
-    /** A request may be waiting in the input buffer, and the connection could answer it now. */
+    private void holdHead(long bytes) {
+        headBytes += bytes;
+        budget.allocated(bytes);
+    }
+
+    private void endHead() {
+        budget.released(headBytes);
+        headBytes = 0;
+        headStarted = false;
+    }
+
+    private void dropInput() {
+        if (input != null && !inputIsLent) {
+            budget.released(input.capacity());
+        }
+        input = null;
+        inputIsLent = false;
+    }
+
+    /** A request may be waiting in the bytes read, and the connection could answer it now. */
     boolean hasRequestToAnswer() {
-        return canAnswer() && input.position() > 0;
+        return canAnswer() && input != null;
     }
 
     /** Another request may be answered now: responses go out in order, and output stays bounded. */
@@ -110,14 +179,26 @@ final class Connection {
         return ending == Ending.OPEN && file == null && pendingOutputBytes < MAX_PENDING_OUTPUT;
     }
 
+    // tag::head-deadline[]
+    /** A request head started arriving more than {@code timeout} ago and is still not whole. */
+    boolean headOverdue(long now, long timeoutNanos) {
+        return ending == Ending.OPEN && headStarted && now - headStartedAt > timeoutNanos;
+    }
+    // end::head-deadline[]
+
+    /** A keep-alive connection with nothing in flight: no request arriving, none waiting, nothing to send. */
+    boolean isBetweenRequests() {
+        return ending == Ending.OPEN && !headStarted && input == null && !hasPendingOutput();
+    }
+
     /** Halfway through a request, with nothing owed to the client: the idle timeout answers 408 then. */
     boolean stalledMidRequest() {
-        return ending == Ending.OPEN && parser.inProgress() && !hasPendingOutput();
+        return ending == Ending.OPEN && headStarted && !hasPendingOutput();
     }
 
     /** The request line of the request being parsed, or null before it arrived: for the log of a failed request. */
     String unfinishedRequestLine() {
-        return parser.requestLine();
+        return parser == null ? null : parser.requestLine();
     }
 
     // tag::queue[]
@@ -134,6 +215,7 @@ final class Connection {
         }
         if (response.closesConnection()) {
             ending = Ending.AFTER_RESPONSES;
+            dropInput(); // nothing more will be parsed
         }
     }
 
@@ -147,11 +229,15 @@ final class Connection {
             // The head is queued: the client sees the body cut short, then the close.
             closeFile();
             ending = Ending.AFTER_RESPONSES;
+            dropInput();
         }
     }
 
     private void queue(ByteBuffer bytes) {
+        // What waits to be sent counts in the budget, a cached file's bytes too: they are the
+        // cache's, but a response that waits keeps them alive when the cache lets them go.
         pendingOutputBytes += bytes.remaining();
+        budget.allocated(bytes.remaining());
         pendingOutput.add(bytes);
     }
     // end::queue[]
@@ -163,6 +249,7 @@ final class Connection {
         // one system call, so they travel in as few packets as possible.
         long written = channel.write(pendingOutput.toArray(NO_BUFFERS));
         pendingOutputBytes -= written;
+        budget.released(written);
         while (!pendingOutput.isEmpty() && !pendingOutput.peek().hasRemaining()) {
             pendingOutput.poll();
         }
@@ -204,6 +291,17 @@ final class Connection {
         }
     }
 
+    /** The connection is closed: what it held goes back to the budget, and its file is closed. */
+    void release() {
+        budget.released(pendingOutputBytes);
+        pendingOutputBytes = 0;
+        pendingOutput.clear();
+        dropInput();
+        endHead();
+        closeFile();
+        fileChunk = null;
+    }
+
     long pendingOutputBytes() {
         return pendingOutputBytes;
     }
@@ -212,18 +310,23 @@ final class Connection {
         return !pendingOutput.isEmpty() || file != null;
     }
 
+    /** Bytes this connection holds in memory now: unsent output, unparsed input, a head half received. */
+    long heldBytes() {
+        return pendingOutputBytes + (input != null && !inputIsLent ? input.capacity() : 0) + headBytes;
+    }
+
     // tag::wants-input[]
     /**
      * Whether to read from the client now. Not after its end of stream; while lingering, always
-     * (to drop what comes); otherwise only while the connection answers requests and its input
-     * buffer has room. A full buffer means the client pipelines faster than it reads our answers:
-     * we stop reading, and TCP slows the client down (backpressure).
+     * (to drop what comes); otherwise only while the connection answers requests and holds no
+     * bytes it has not parsed yet. Those mean the client pipelines faster than it reads our
+     * answers: we stop reading, and TCP slows the client down (backpressure).
      */
     boolean wantsInput() {
         if (inputEnded) {
             return false;
         }
-        return ending == Ending.LINGERING || (ending == Ending.OPEN && input.hasRemaining());
+        return ending == Ending.LINGERING || (canAnswer() && input == null);
     }
     // end::wants-input[]
 

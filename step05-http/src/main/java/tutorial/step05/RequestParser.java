@@ -26,6 +26,12 @@ final class RequestParser {
     static final int MAX_REQUEST_LINE = 8 * 1024;
     /** Larger header sections get 431. */
     static final int MAX_HEADER_SECTION = 16 * 1024;
+    /**
+     * More header lines get 431 too. Each costs the heap far more than its bytes (a map entry and
+     * two strings, about 130 bytes for "a:b"), and a repeated one is joined to the ones before:
+     * 16 KiB of three-byte headers would cost half a megabyte and many copies.
+     */
+    static final int MAX_HEADER_LINES = 100;
 
     private static final Pattern VERSION = Pattern.compile("HTTP/(\\d)\\.\\d");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
@@ -38,6 +44,7 @@ final class RequestParser {
     private final StringBuilder line = new StringBuilder(128);
     private int requestLineBytes;
     private int headerBytes;
+    private int headerLines;
     private String requestLine;
     private String method;
     private String target;
@@ -149,6 +156,9 @@ final class RequestParser {
     // end::request-line[]
 
     private void parseHeader(String text) throws HttpError {
+        if (++headerLines > MAX_HEADER_LINES) {
+            throw new HttpError(Status.HEADERS_TOO_LARGE, "more than " + MAX_HEADER_LINES + " header lines");
+        }
         int colon = text.indexOf(':');
         // No space before the colon, no line folding: both were used to smuggle requests past proxies.
         if (colon < 1 || !isToken(text.substring(0, colon))) {
@@ -177,7 +187,9 @@ final class RequestParser {
         state = State.REQUEST_LINE; // ready for the next request on this connection
         requestLineBytes = 0;
         headerBytes = 0;
+        headerLines = 0;
         requestLine = null;
+        headers = null; // the request has them now; the parser keeps nothing of it
         return request;
     }
     // end::finish[]

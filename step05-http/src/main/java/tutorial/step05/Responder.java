@@ -1,6 +1,5 @@
 package tutorial.step05;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -59,11 +58,8 @@ final class Responder {
         if (file.bytes() != null) {
             return Response.ok(file.contentType(), file.size(), new Body.Bytes(file.bytes()));
         }
-        try {
-            return Response.ok(file.contentType(), file.size(), new Body.File(files.open(file), file.size()));
-        } catch (IOException e) {
-            throw new HttpError(Status.NOT_FOUND, "cannot open " + request.target());
-        }
+        Body.File body = files.open(file); // opened and checked now, whatever was found a moment ago
+        return Response.ok(file.contentType(), body.length(), body);
     }
 
     private static Response refuse(Request request, Status status, String message) {

@@ -32,7 +32,10 @@ class ConnectionTest {
     @TempDir
     Path temp;
 
-    private final Connection connection = new Connection(new InetSocketAddress("127.0.0.1", 40000), START);
+    private final MemoryBudget budget = new MemoryBudget(1 << 30, Log.quiet(System.out));
+    private final Connection connection = new Connection(new InetSocketAddress("127.0.0.1", 40000), budget, START);
+    // The loop's buffer, lent to the connection for one turn.
+    private final ByteBuffer loopBuffer = ByteBuffer.allocate(HttpServer.BUFFER_SIZE);
 
     @Test
     void aPartialWriteKeepsTheRestForTheNextOne() throws IOException {
@@ -72,34 +75,49 @@ class ConnectionTest {
 
     @Test
     void pipelinedRequestsComeOutOneAtATime() throws IOException, HttpError {
-        connection.readFrom(client(GET + GET.replace("/a", "/b")));
+        read(GET + GET.replace("/a", "/b"));
 
-        assertThat(connection.nextRequest().target()).isEqualTo("/a");
+        assertThat(connection.nextRequest(START).target()).isEqualTo("/a");
         assertThat(connection.hasRequestToAnswer()).isTrue();
-        assertThat(connection.nextRequest().target()).isEqualTo("/b");
-        assertThat(connection.nextRequest()).as("nothing more has arrived").isNull();
+        assertThat(connection.nextRequest(START).target()).isEqualTo("/b");
+        assertThat(connection.nextRequest(START)).as("nothing more has arrived").isNull();
         assertThat(connection.hasRequestToAnswer()).isFalse();
     }
 
     @Test
-    void aFullInputBufferStopsTheReading() throws IOException, HttpError {
-        String many = GET.repeat(Connection.INPUT_BUFFER_SIZE / GET.length() + 1);
-        connection.readFrom(client(many));
+    void whatIsLeftAfterTheTurnIsCopiedOutOfTheLoopsBuffer() throws IOException, HttpError {
+        read(GET + GET.replace("/a", "/b"));
+        assertThat(connection.nextRequest(START).target()).isEqualTo("/a");
 
-        assertThat(connection.wantsInput()).as("the buffer is full: backpressure").isFalse();
+        connection.keepUnparsedInput();
+        loopBuffer.clear().put("GARBAGE FROM THE NEXT CONNECTION".getBytes(StandardCharsets.US_ASCII));
 
-        connection.nextRequest();
-        assertThat(connection.wantsInput()).as("one request taken out: room again").isTrue();
+        assertThat(connection.heldBytes()).as("exactly the bytes left").isEqualTo(GET.length());
+        assertThat(connection.nextRequest(START).target()).isEqualTo("/b");
+        assertThat(connection.heldBytes()).isZero();
+    }
+
+    @Test
+    void requestsLeftUnansweredStopTheReading() throws IOException, HttpError {
+        read(GET + GET);
+        connection.nextRequest(START);
+        connection.queue(Response.ok("text/plain", 1, new Body.Bytes(new byte[1])));
+        connection.keepUnparsedInput();
+
+        assertThat(connection.wantsInput()).as("a request waits: backpressure").isFalse();
+
+        connection.nextRequest(START);
+        assertThat(connection.wantsInput()).as("all answered: read again").isTrue();
     }
 
     @Test
     void nothingIsAnsweredAfterAResponseThatCloses() throws IOException, HttpError {
-        connection.readFrom(client(GET + GET));
-        connection.nextRequest();
+        read(GET + GET);
+        connection.nextRequest(START);
 
         connection.queue(Response.error(Status.NOT_FOUND, "no").withConnection("close"));
 
-        assertThat(connection.nextRequest()).as("the second request is read, and never answered").isNull();
+        assertThat(connection.nextRequest(START)).as("the second request is read, and never answered").isNull();
         assertThat(connection.wantsInput()).isFalse();
         assertThat(connection.readyToLinger()).as("not before the response is written").isFalse();
     }
@@ -111,18 +129,19 @@ class ConnectionTest {
         assertThat(connection.readyToLinger()).isTrue();
 
         connection.startLingering(START + 5);
-        ReadableByteChannel upload = client("x".repeat(3 * Connection.INPUT_BUFFER_SIZE));
+        ReadableByteChannel upload = client("x".repeat(3 * loopBuffer.capacity()));
         for (int i = 0; i < 3; i++) {
-            // Dropped, or the buffer would fill, every read would return 0, and a readable
-            // socket with no room to read into would wake select() again and again.
-            assertThat(connection.readFrom(upload)).as("read %d takes a whole buffer", i)
-                    .isEqualTo(Connection.INPUT_BUFFER_SIZE);
+            // Dropped, or every read would have to be kept.
+            assertThat(connection.readFrom(upload, loopBuffer.clear())).as("read %d takes a whole buffer", i)
+                    .isEqualTo(loopBuffer.capacity());
+            connection.keepUnparsedInput();
+            assertThat(connection.heldBytes()).isZero();
         }
         connection.touch(START + 999);
 
         assertThat(connection.readyToLinger()).as("lingering already").isFalse();
         assertThat(connection.wantsInput()).as("read until the client's FIN").isTrue();
-        assertThat(connection.nextRequest()).as("what arrives is never parsed").isNull();
+        assertThat(connection.nextRequest(START)).as("what arrives is never parsed").isNull();
         assertThat(connection.lastActivity()).as("lingers one idle period, however much the client sends")
                 .isEqualTo(START + 5);
         connection.endInput();
@@ -131,11 +150,11 @@ class ConnectionTest {
 
     @Test
     void aParseErrorEndsTheAnswering() throws IOException, HttpError {
-        connection.readFrom(client("GARBAGE\r\n\r\n" + GET));
+        read("GARBAGE\r\n\r\n" + GET);
 
-        assertThatThrownBy(connection::nextRequest).isInstanceOf(HttpError.class);
+        assertThatThrownBy(() -> connection.nextRequest(START)).isInstanceOf(HttpError.class);
 
-        assertThat(connection.nextRequest()).as("nothing after a request that cannot be framed").isNull();
+        assertThat(connection.nextRequest(START)).as("nothing after a request that cannot be framed").isNull();
         assertThat(connection.unfinishedRequestLine()).isEqualTo("GARBAGE");
     }
 
@@ -143,11 +162,66 @@ class ConnectionTest {
     void halfARequestThatStallsIsWhatTheIdleTimeoutAnswersWith408() throws IOException, HttpError {
         assertThat(connection.stalledMidRequest()).isFalse();
 
-        connection.readFrom(client("GET /a HTTP/1.1\r\nHo"));
-        assertThat(connection.nextRequest()).isNull();
+        read("GET /a HTTP/1.1\r\nHo");
+        assertThat(connection.nextRequest(START)).isNull();
 
         assertThat(connection.stalledMidRequest()).isTrue();
         assertThat(connection.unfinishedRequestLine()).isEqualTo("GET /a HTTP/1.1");
+    }
+
+    @Test
+    void theHeadDeadlineCountsFromTheFirstByteOfTheHeadNotFromTheLastOne() throws IOException, HttpError {
+        long second = 1_000_000_000L;
+        read("GET /a HTTP/1.1\r\nX-Slow: ");
+        connection.nextRequest(START);
+        for (int i = 1; i <= 9; i++) { // a byte every half second: never idle for long
+            read("s");
+            connection.touch(START + i * second / 2);
+            assertThat(connection.nextRequest(START + i * second / 2)).isNull();
+        }
+
+        assertThat(connection.headOverdue(START + 4 * second, 5 * second)).isFalse();
+        assertThat(connection.headOverdue(START + 5 * second + 1, 5 * second)).as("5 s after its first byte").isTrue();
+
+        read("\r\nHost: x\r\n\r\n");
+        assertThat(connection.nextRequest(START + 6 * second)).isNotNull();
+        assertThat(connection.headOverdue(START + 60 * second, 5 * second)).as("no head arriving: no deadline").isFalse();
+    }
+
+    @Test
+    void whatAConnectionHoldsCountsInTheBudgetUntilItIsSentOrParsed() throws IOException, HttpError {
+        String half = "GET /a HTTP/1.1\r\nHost: x\r\n";
+        read(half);
+        connection.nextRequest(START);
+        assertThat(budget.used()).as("half a head, in the parser").isEqualTo(half.length());
+
+        read("\r\n");
+        connection.nextRequest(START);
+        connection.queue(Response.ok("text/plain", 5, new Body.Bytes("hello".getBytes(StandardCharsets.US_ASCII))));
+        assertThat(budget.used()).as("the response, not yet sent").isEqualTo(connection.pendingOutputBytes());
+
+        connection.writeTo(new SlowChannel(100_000));
+        assertThat(budget.used()).isZero();
+        assertThat(connection.heldBytes()).as("nothing in flight, nothing held").isZero();
+    }
+
+    @Test
+    void aClosedConnectionGivesEverythingBack() throws IOException, HttpError {
+        read(GET + "GET /b HTTP/1.1\r\nHo");
+        connection.nextRequest(START);
+        connection.queue(Response.error(Status.NOT_FOUND, "no"));
+        connection.nextRequest(START);
+        connection.keepUnparsedInput();
+        assertThat(budget.used()).isPositive();
+
+        connection.release();
+
+        assertThat(budget.used()).isZero();
+    }
+
+    /** Reads what the client sent into the loop's buffer, as the server does. */
+    private void read(String sent) throws IOException {
+        connection.readFrom(client(sent), loopBuffer.clear());
     }
 
     private static ReadableByteChannel client(String sent) {

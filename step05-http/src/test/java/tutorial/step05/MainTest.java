@@ -26,6 +26,8 @@ class MainTest {
             assertThat(out.readLine()).startsWith("Serving files from ").endsWith("site");
             Matcher listening = Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)/").matcher(out.readLine());
             assertThat(listening.matches()).isTrue();
+            assertThat(out.readLine()).matches("Limits: \\d+ connections, 10 s idle timeout, 20 s for a request head,"
+                    + " \\d+ MiB of buffers");
 
             try (RawClient client = new RawClient(Integer.parseInt(listening.group(1)))) {
                 client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -40,7 +42,9 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--port nope", "--port 70000", "--port", "--verbose yes", "8080", "--root /no/such/folder", "--idle-timeout 0", "--host no-such-host.invalid"})
+    @ValueSource(strings = {"--port nope", "--port 70000", "--port", "--verbose yes", "8080", "--root /no/such/folder",
+        "--idle-timeout 0", "--head-timeout x", "--head-timeout 100000", "--max-connections 0", "--quiet --log x.log",
+        "--log /no/such/folder/x.log", "--host no-such-host.invalid"})
     void aBadArgumentPrintsUsageAndExitsWith2(String arguments) throws Exception {
         Process process = start(arguments.split(" "));
 

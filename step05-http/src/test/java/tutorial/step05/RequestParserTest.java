@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -194,6 +195,18 @@ class RequestParserTest {
 
         assertThatThrownBy(() -> parser.parse(bytes(request)))
                 .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status).isEqualTo(Status.HEADERS_TOO_LARGE));
+    }
+
+    @Test
+    @DisplayName("more than 100 header lines get 431, however short: each costs the heap far more than its bytes")
+    void boundsTheNumberOfHeaderLines() throws HttpError {
+        String hundred = "GET / HTTP/1.1\r\nHost: x\r\n" + "a: b\r\n".repeat(RequestParser.MAX_HEADER_LINES - 1);
+
+        assertThat(new RequestParser().parse(bytes(hundred + "\r\n"))).isNotNull();
+        assertThatThrownBy(() -> parser.parse(bytes(hundred + "a: b\r\n\r\n")))
+                .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e)
+                        .hasMessage("more than 100 header lines").extracting(error -> error.status)
+                        .isEqualTo(Status.HEADERS_TOO_LARGE));
     }
 
     @Test

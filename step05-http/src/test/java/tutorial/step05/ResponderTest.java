@@ -26,7 +26,7 @@ class ResponderTest {
     @BeforeAll
     static void createSite() throws IOException {
         root = TestSite.create(temp);
-        responder = new Responder(new StaticFiles(root, Duration.ZERO));
+        responder = new Responder(new StaticFiles(root, Duration.ZERO, new MemoryBudget(1 << 30, Log.quiet(System.out))));
     }
 
     @ParameterizedTest(name = "{0} -> {1}, Allow {2}, Connection {3}, body {4}")
