@@ -219,8 +219,13 @@ final class TlsChecks {
             context.wire().sent(who, request.getBytes(StandardCharsets.ISO_8859_1), 0, request.length());
             InputStream in = socket.getInputStream();
             byte[] piece = new byte[8192];
+            // Bytes that come on and on, each within the timeout, must not hold the check for ever.
+            long giveUp = start + context.timeout().multipliedBy(2).toNanos();
             int read;
             while ((read = in.read(piece)) != -1) {
+                if (System.nanoTime() - giveUp > 0) {
+                    throw new SocketTimeoutException("still sending");
+                }
                 answer.write(piece, 0, read);
                 context.wire().received(who, piece, 0, read);
                 String refusal = refusalSoFar(answer.toByteArray(), request);

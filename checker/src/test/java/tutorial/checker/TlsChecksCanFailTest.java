@@ -32,7 +32,7 @@ class TlsChecksCanFailTest {
 
     @Test
     void aServerThatClosesWithABareFinFailsBothCloseNotifyChecks() throws Exception {
-        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Flaw.BARE_FIN)) {
+        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Variant.BARE_FIN)) {
             Result answered = run("close-notify-is-answered-with-close-notify", "127.0.0.1", server.port(), both);
             Result first = run("server-sends-close-notify-before-its-fin", "127.0.0.1", server.port(), both);
 
@@ -49,7 +49,7 @@ class TlsChecksCanFailTest {
 
     @Test
     void theSameServerWithCloseNotifyPassesThem() throws Exception {
-        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Flaw.NONE)) {
+        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Variant.CORRECT)) {
             for (String check : new String[] {"close-notify-is-answered-with-close-notify", "server-sends-close-notify-before-its-fin"}) {
                 Result result = run(check, "127.0.0.1", server.port(), both);
 
@@ -60,7 +60,7 @@ class TlsChecksCanFailTest {
 
     @Test
     void aServerThatWantsTheClientHelloInOneReadFailsTheSplitCheck() throws Exception {
-        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Flaw.CLIENT_HELLO_IN_ONE_READ)) {
+        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Variant.CLIENT_HELLO_IN_ONE_READ)) {
             Result split = run("tls-records-split-at-every-byte-boundary", "127.0.0.1", server.port(), both);
             Result close = run("server-sends-close-notify-before-its-fin", "127.0.0.1", server.port(), both);
 
@@ -74,7 +74,7 @@ class TlsChecksCanFailTest {
 
     @Test
     void aServerThatLeavesPlainTextOpenFailsThePlainHttpCheck() throws Exception {
-        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Flaw.PLAIN_TEXT_LEFT_OPEN)) {
+        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Variant.PLAIN_TEXT_LEFT_OPEN)) {
             // (Step 05, which answers plain text with a plain "HTTP/1.1 400", fails it in the matrix.)
             Result result = run("plain-http-to-the-tls-port-is-refused", "127.0.0.1", server.port(), both, Duration.ofSeconds(1));
 
@@ -85,8 +85,20 @@ class TlsChecksCanFailTest {
     }
 
     @Test
+    void aRedirectToHttpsInPlainTextPassesThePlainHttpCheck() throws Exception {
+        // Chapter 07's exercise 2 answers plain HTTP on the TLS port: with a redirect, then the close.
+        try (TlsToyServer server = new TlsToyServer(both.serverContext(), TlsToyServer.Variant.PLAIN_TEXT_REDIRECTED)) {
+            Result result = run("plain-http-to-the-tls-port-is-refused", "127.0.0.1", server.port(), both);
+
+            assertThat(result.passed()).as(result.evidence()).isTrue();
+            assertThat(result.evidence()).matches("GET / in plain text got \\d+ bytes in plain text: \"HTTP/1\\.1 301 Moved.*")
+                    .contains(", then end of stream, in ").endsWith("(chapter 07's exercise 2: a redirect to https is fine)");
+        }
+    }
+
+    @Test
     void theCertificateMustNameTheHostTheCheckerWasGiven() throws Exception {
-        try (TlsToyServer server = new TlsToyServer(localhostOnly.serverContext(), TlsToyServer.Flaw.NONE)) {
+        try (TlsToyServer server = new TlsToyServer(localhostOnly.serverContext(), TlsToyServer.Variant.CORRECT)) {
             for (String check : new String[] {"keep-alive-serves-a-second-request", "jdk-http-client-gets-a-page"}) {
                 Result byAddress = run(check, "127.0.0.1", server.port(), localhostOnly);
                 Result byName = run(check, "localhost", server.port(), localhostOnly);

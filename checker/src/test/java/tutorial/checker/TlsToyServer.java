@@ -15,48 +15,58 @@ import javax.net.ssl.SSLSocket;
 /**
  * A small HTTPS server for the tests, a thread per connection on the JDK's SSLSocket, that
  * answers every request with a short page, and can be broken on purpose in one way at a time, to
- * show that each TLS check fails for the reason it names.
+ * show that each TLS check fails for the reason it names (or do chapter 07's exercise 2).
  */
 final class TlsToyServer implements AutoCloseable {
 
-    /** What this server gets wrong. */
-    enum Flaw {
+    /** What this server does differently: a mistake, or an exercise. */
+    enum Variant {
         /** Nothing: close_notify before every close. */
-        NONE,
+        CORRECT,
         /** Every close a bare TCP FIN: no close_notify, neither first nor as an answer. */
         BARE_FIN,
         /** Reads once and takes that for the whole ClientHello: a hello that comes in pieces is dropped. */
         CLIENT_HELLO_IN_ONE_READ,
         /** Bytes that are not TLS: the connection is left open, with no word. */
-        PLAIN_TEXT_LEFT_OPEN
+        PLAIN_TEXT_LEFT_OPEN,
+        /** Chapter 07's exercise 2: plain HTTP gets a redirect to https://, in plain text, then the close. */
+        PLAIN_TEXT_REDIRECTED
     }
 
     static final String PAGE = "hello over TLS\n";
 
     private final ThreadPerConnectionServer server;
 
-    TlsToyServer(SSLContext context, Flaw flaw) throws IOException {
-        server = new ThreadPerConnectionServer(socket -> serve(context, flaw, socket));
+    TlsToyServer(SSLContext context, Variant variant) throws IOException {
+        server = new ThreadPerConnectionServer(socket -> serve(context, variant, socket));
     }
 
     int port() {
         return server.port();
     }
 
-    private static void serve(SSLContext context, Flaw flaw, Socket socket) throws IOException {
+    private static void serve(SSLContext context, Variant variant, Socket socket) throws IOException {
         InputStream consumed = InputStream.nullInputStream();
-        if (flaw == Flaw.CLIENT_HELLO_IN_ONE_READ || flaw == Flaw.PLAIN_TEXT_LEFT_OPEN) {
+        if (variant != Variant.CORRECT && variant != Variant.BARE_FIN) {
             byte[] first = new byte[16 * 1024];
             int read = socket.getInputStream().read(first);
             if (read <= 0) {
                 return;
             }
-            if (first[0] != 22 && flaw == Flaw.PLAIN_TEXT_LEFT_OPEN) {
+            if (first[0] != 22 && variant == Variant.PLAIN_TEXT_LEFT_OPEN) {
                 socket.getInputStream().transferTo(OutputStream.nullOutputStream()); // until the client leaves
                 return;
             }
+            if (first[0] != 22 && variant == Variant.PLAIN_TEXT_REDIRECTED) {
+                socket.getOutputStream().write(("HTTP/1.1 301 Moved Permanently\r\nLocation: https://localhost:"
+                        + socket.getLocalPort() + "/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput(); // our FIN; then what the client still sends, until its own
+                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+                return;
+            }
             int record = read >= 5 ? 5 + ((first[3] & 0xFF) << 8 | (first[4] & 0xFF)) : Integer.MAX_VALUE;
-            if (flaw == Flaw.CLIENT_HELLO_IN_ONE_READ && read < record) {
+            if (variant == Variant.CLIENT_HELLO_IN_ONE_READ && read < record) {
                 return; // "not a whole hello: not TLS": the bug
             }
             consumed = new ByteArrayInputStream(Arrays.copyOf(first, read));
@@ -80,7 +90,7 @@ final class TlsToyServer implements AutoCloseable {
                 break;
             }
         }
-        if (flaw == Flaw.BARE_FIN) {
+        if (variant == Variant.BARE_FIN) {
             socket.close(); // under the SSLSocket: TCP's FIN, and not a word of TLS
         } else {
             tls.close(); // close_notify first
