@@ -390,7 +390,6 @@ final class HttpChecks {
                 + Wire.seconds(READ_NOTHING_FOR) + "; then B's GET / got " + other.summary() + " in " + waited;
     }
 
-    // tag::jdk-http-client[]
     static String jdkHttpClient(CheckContext context) throws CheckFailed, InterruptedException, IOException {
         CheckContext.Settings settings = context.settings();
         URI uri = URI.create(settings.connector().scheme() + "://" + settings.authority() + "/");
@@ -407,7 +406,6 @@ final class HttpChecks {
             builder.proxy(ProxySelector.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), relay.port())));
         }
         HttpClient client = builder.build();
-        // end::jdk-http-client[]
         // The request's timeout ends when the status line and headers are in: a body that never
         // ends would hold the check for ever. So the whole exchange gets twice the timeout.
         Duration most = context.timeout().multipliedBy(2);

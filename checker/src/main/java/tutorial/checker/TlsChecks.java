@@ -71,7 +71,6 @@ final class TlsChecks {
 
     // ---- the checks ----
 
-    // tag::records-split[]
     static String recordsSplit(CheckContext context) throws CheckFailed, IOException, InterruptedException {
         String request = HttpChecks.request(context, "GET", "/", "Connection: close");
         HttpResponse expected = HttpChecks.requireStatus(HttpChecks.exchange(context, "client", request, "GET"), 200, "GET /");
@@ -97,7 +96,6 @@ final class TlsChecks {
                 + " bytes) and GET / (" + (peer.bytesSent() - handshakeBytes) + " bytes of records) sent one byte per write:"
                 + " the answer equal to the whole request's (" + expected.summary() + ")";
     }
-    // end::records-split[]
 
     /** The first bytes a client sends: its ClientHello record, from an engine of the same configuration. */
     private static byte[] clientHello(CheckContext context) throws SSLException {
@@ -168,7 +166,6 @@ final class TlsChecks {
     }
 
     /** After the answers: the server's close_notify, then its FIN; FAILs on a bare FIN, a reset, or silence. */
-    // tag::close-notify-then-fin[]
     private static String requireCloseNotifyThenFin(CheckContext context, TlsPeer peer, HttpConnection connection,
             String before) throws CheckFailed, IOException {
         long start = System.nanoTime();
@@ -206,9 +203,7 @@ final class TlsChecks {
         throw new CheckFailed(before + "; " + came + ", but then no FIN for " + Wire.seconds(context.timeout())
                 + " (after its close_notify, the server closes the connection)", peer.name());
     }
-    // end::close-notify-then-fin[]
 
-    // tag::plain-http[]
     static String plainHttpRefused(CheckContext context) throws CheckFailed {
         String who = "client";
         String request = HttpChecks.request(context, "GET", "/");
@@ -248,7 +243,6 @@ final class TlsChecks {
         return "GET / in plain text got " + (got.length == 0 ? "no byte back" : describe(got)) + ", then end of stream, in "
                 + EchoChecks.millisSince(start) + (isHttp(got) ? " (chapter 07's exercise 2: a redirect to https is fine)" : "");
     }
-    // end::plain-http[]
 
     /** Null while what came can still be a clean refusal; otherwise what makes it none. */
     private static String refusalSoFar(byte[] got, String request) {
