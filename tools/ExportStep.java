@@ -130,8 +130,8 @@ public class ExportStep {
             text = text.stripTrailing() + "\n\n## Check a server\n\n[checker/](checker/) grades a running server (this step's, or"
                     + " yours, in any language) against\nwhat a step teaches, and checks the exercises that change what"
                     + " a server does:\n\n```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + number
-                    + " 127.0.0.1:" + defaultPort() + "\"\n```\n\n`--list` shows every check, `--exercise NN.M` checks one"
-                    + " exercise.\n";
+                    + checkerTrust(step) + " 127.0.0.1:" + defaultPort() + "\"\n```\n\n`--list` shows every check,"
+                    + " `--exercise NN.M` checks one exercise.\n";
         }
         text = text.stripTrailing() + "\n\n## License\n\nThis project is step " + number
                 + " of the TCP sockets tutorial, under the MIT License: see [LICENSE](LICENSE).\nCopy it, change it,"
@@ -174,7 +174,8 @@ public class ExportStep {
                 + "Start your server in one terminal (Windows: `mvnw.cmd` instead of `./mvnw`):\n\n"
                 + "```sh\n./mvnw -q compile exec:java@server\n```\n\n"
                 + "and in a second terminal run the checker in [checker/](checker/) against it:\n\n"
-                + "```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + " 127.0.0.1:" + port + "\"\n```\n\n"
+                + "```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + checkerTrust(nextStep)
+                + " 127.0.0.1:" + port + "\"\n```\n\n"
                 + "It prints one line per check, PASS or FAIL with the evidence, and ends with a summary; its exit\n"
                 + "status is 0 once every check of step " + next + " passes. Before you change anything, some of\n"
                 + "them fail: that is the work to do. If port " + port + " is taken (on macOS 12 and newer the AirPlay\n"
@@ -482,6 +483,22 @@ public class ExportStep {
     /** The checker's pom, less its test dependencies (on the steps of this repository): only its main code comes along. */
     private static String withoutTestDependencies(String pom) {
         return pom.replaceAll("(?s)\\s*<dependency>(?:(?!</dependency>).)*<scope>test</scope>(?:(?!</dependency>).)*</dependency>", "");
+    }
+
+    /**
+     * What the checker needs to trust a TLS step's server: " --cacert localhost.pem", the
+     * certificate as the step's README exports it; nothing for a step that speaks no TLS (its
+     * server prints "Listening on https://..." if it does).
+     */
+    private String checkerTrust(Path stepFolder) throws IOException {
+        try (Stream<Path> walk = Files.walk(stepFolder.resolve("src/main"))) {
+            for (Path file : walk.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                if (read(file).contains("Listening on https://")) {
+                    return " --cacert localhost.pem";
+                }
+            }
+        }
+        return "";
     }
 
     /** The default port of the step's server, as its main code says (DEFAULT_PORT = 5000), or 5000. */

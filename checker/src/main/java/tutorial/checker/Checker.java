@@ -13,10 +13,11 @@ import java.util.List;
  * check prints one line, PASS or FAIL, with its evidence in numbers; a FAIL also names the chapter
  * section that teaches the fix and shows the last exchange on the wire.
  *
- * <p>Usage: {@code Checker --step NN [--only NAME] [--clients N] [--timeout S] [--idle-timeout-max S] [HOST:PORT]},
+ * <p>Usage: {@code Checker --step NN [--only NAME] [--clients N] [--timeout S] [--idle-timeout-max S] [--cacert FILE] [HOST:PORT]},
  * {@code Checker --exercise NN.M [HOST:PORT]}, {@code Checker --list}, {@code Checker --make-site DIR}.
  * Exit status: 0 when every check of the step (or exercise) passes, 1 when one fails or nothing
- * listens at HOST:PORT, 2 for a bad argument.
+ * listens at HOST:PORT, 2 for a bad argument. Step 06 is checked over TLS, trusting the
+ * certificate given with {@code --cacert}.
  *
  * <p>Run it: {@code ./mvnw -q -pl checker compile exec:java -Dexec.args="--step 04 127.0.0.1:5000"}, or
  * {@code java -cp checker/target/classes tutorial.checker.Checker --step 04 127.0.0.1:5000}.
@@ -57,7 +58,7 @@ public final class Checker {
                 return 1;
             }
         }
-        CheckContext.Settings settings = new CheckContext.Settings(options.host, options.port, Connector.PLAIN,
+        CheckContext.Settings settings = new CheckContext.Settings(options.host, options.port, options.connector,
                 options.timeout, options.clients, options.idleTimeoutMax);
         String absent = nobodyListens(settings);
         if (absent != null) {
@@ -90,7 +91,7 @@ public final class Checker {
     private int step(int step) {
         List<Check> mustPass = Catalog.mustPass(step);
         List<Check> next = Catalog.nextStep(step);
-        out.println("Checking " + settings.authority() + " as a step " + two(step) + " server: " + count(mustPass.size())
+        out.println("Checking " + settings.authority() + " as a step " + two(step) + " server" + over() + ": " + count(mustPass.size())
                 + " of " + steps(step) + (next.isEmpty() ? "" : ", then the " + next.size() + " of step " + two(step + 1)));
         List<Result> results = runAll(mustPass, width(mustPass, next), true);
         List<Result> nextResults = List.of();
@@ -115,7 +116,7 @@ public final class Checker {
     }
 
     private int only(Check check, int step) {
-        out.println("Checking " + settings.authority() + " as a step " + two(step) + " server: " + check.name()
+        out.println("Checking " + settings.authority() + " as a step " + two(step) + " server" + over() + ": " + check.name()
                 + " (taught in step " + two(check.step()) + ")");
         Result result = runAll(List.of(check), check.name().length(), true).get(0);
         out.println("Summary: " + (result.passed() ? "PASS" : "FAIL") + ": " + check.name() + ".");
@@ -152,17 +153,18 @@ public final class Checker {
     static Result run(Check check, CheckContext.Settings settings) {
         try (CheckContext context = new CheckContext(settings)) {
             try {
-                return new Result(check, true, check.body().run(context), List.of());
+                return new Result(check, true, check.body().run(context), List.of(), null);
             } catch (CheckFailed e) {
                 List<String> wire = context.wire().lastLines(e.who(), 4);
-                return new Result(check, false, e.getMessage(), wire.isEmpty() ? context.wire().lastLines(null, 4) : wire);
+                return new Result(check, false, e.getMessage(), wire.isEmpty() ? context.wire().lastLines(null, 4) : wire,
+                        e.learn());
             } catch (IOException e) {
-                return new Result(check, false, "connection error: " + e, context.wire().lastLines(null, 4));
+                return new Result(check, false, "connection error: " + e, context.wire().lastLines(null, 4), null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Result(check, false, "interrupted", List.of());
+                return new Result(check, false, "interrupted", List.of(), null);
             } catch (Exception e) {
-                return new Result(check, false, "the check itself broke (a bug in the checker): " + e, List.of());
+                return new Result(check, false, "the check itself broke (a bug in the checker): " + e, List.of(), null);
             }
         }
     }
@@ -172,7 +174,7 @@ public final class Checker {
         out.println((result.passed() ? "PASS  " : "FAIL  ") + pad(check.name(), width) + "  " + result.evidence());
         if (!result.passed()) {
             String indent = " ".repeat(6);
-            out.println(indent + "learn: " + check.fix());
+            out.println(indent + "learn: " + result.fix());
             for (int i = 0; showWire && i < result.wire().size(); i++) {
                 out.println(indent + (i == 0 ? "wire:  " : "       ") + result.wire().get(i));
             }
@@ -216,8 +218,13 @@ public final class Checker {
         return checks == 1 ? "1 check" : checks + " checks";
     }
 
+    /** ", over TLS 1.3, trusting localhost.pem (CN=localhost)" for a TLS server; nothing otherwise. */
+    private String over() {
+        return settings.connector() instanceof TlsConnector tls ? ", over " + tls.describe() : "";
+    }
+
     private static String steps(int step) {
-        int first = Catalog.kindOf(step) == Check.Kind.HTTP ? Catalog.FIRST_HTTP_STEP : Catalog.FIRST_STEP;
+        int first = step >= Catalog.FIRST_HTTP_STEP ? Catalog.FIRST_HTTP_STEP : Catalog.FIRST_STEP;
         return first == step ? "step " + two(step) : "steps " + two(first) + "-" + two(step);
     }
 

@@ -2,6 +2,9 @@ package tutorial.checker;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,10 +17,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The checks of an HTTP server, step 05 on: black-box, HTTP written by hand on raw sockets (the
@@ -271,7 +276,7 @@ final class HttpChecks {
                 "/" + up.replace("../", "..%2f") + passwd,
                 "//" + passwd,
                 "/%2f" + passwd.replace("/", "%2f"),
-                "http://" + context.settings().authority() + "/../secret.txt");
+                context.settings().connector().scheme() + "://" + context.settings().authority() + "/../secret.txt");
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (String target : targets) {
             HttpResponse response = exchange(context, "client", request(context, "GET", target, "Connection: close"), "GET");
@@ -312,16 +317,19 @@ final class HttpChecks {
         } catch (ExecutionException | TimeoutException e) {
             silentAfter = null;
         }
+        // Over TLS, A's connection starts with a handshake: silent means no byte of HTTP.
+        boolean tls = context.settings().connector().scheme().equals("https");
         if (silentAfter == null || idleClosed == null) {
             String who = silentAfter == null ? "A" : "B";
             context.wire().note(who, "was still open after " + Wire.seconds(max));
-            throw new CheckFailed((silentAfter == null ? "A, which never sent a byte," : "B, idle after its answer ("
+            throw new CheckFailed((silentAfter == null ? (tls ? "A, which sent nothing after its TLS handshake,"
+                    : "A, which never sent a byte,") : "B, idle after its answer ("
                     + answer.summary() + "),") + " was still open after " + Wire.seconds(max)
                     + " (give the server's idle timeout, and a little more, with --idle-timeout-max)", who);
         }
-        return "the server closed B " + Wire.seconds(idleClosed) + " after its answer, and A, silent from the start, "
-                + Wire.seconds(silentAfter.plusNanos(watchedFrom - silentSince))
-                + " after it connected (waited at most " + Wire.seconds(max) + ")";
+        return "the server closed B " + Wire.seconds(idleClosed) + " after its answer, and A, silent "
+                + (tls ? "after its TLS handshake, " : "from the start, ") + Wire.seconds(silentAfter.plusNanos(watchedFrom - silentSince))
+                + " after it " + (tls ? "finished it" : "connected") + " (waited at most " + Wire.seconds(max) + ")";
     }
 
     static String largeFileReadSlowly(CheckContext context) throws CheckFailed, InterruptedException {
@@ -386,14 +394,41 @@ final class HttpChecks {
         CheckContext.Settings settings = context.settings();
         URI uri = URI.create(settings.connector().scheme() + "://" + settings.authority() + "/");
         // The client talks to the server through a relay of ours, so that its connection ends
-        // with the check (see Relay); its Host header names the relay's port.
-        Relay relay = context.track(new Relay(context, "HttpClient"));
-        URI viaRelay = URI.create(settings.connector().scheme() + "://127.0.0.1:" + relay.port() + "/");
-        HttpClient client = settings.connector().httpClient().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(context.timeout()).build();
+        // with the check (see Relay). Plain HTTP: it asks the relay, and its Host header names the
+        // relay's port. TLS: it asks the server's own URL through the relay as a proxy (CONNECT),
+        // so that it checks the certificate against the server's name, as any client would.
+        boolean tls = settings.connector().scheme().equals("https");
+        Relay relay = context.track(new Relay(context, "HttpClient", tls ? Relay.Mode.TUNNEL : Relay.Mode.TRANSPARENT));
+        URI target = tls ? uri : URI.create("http://127.0.0.1:" + relay.port() + "/");
+        HttpClient.Builder builder = settings.connector().httpClient().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(context.timeout());
+        if (tls) {
+            builder.proxy(ProxySelector.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), relay.port())));
+        }
+        HttpClient client = builder.build();
+        // The request's timeout ends when the status line and headers are in: a body that never
+        // ends would hold the check for ever. So the whole exchange gets twice the timeout.
+        Duration most = context.timeout().multipliedBy(2);
+        AtomicReference<java.net.http.HttpResponse.ResponseInfo> head = new AtomicReference<>();
         try {
-            HttpRequest request = HttpRequest.newBuilder(viaRelay).timeout(context.timeout()).GET().build();
-            java.net.http.HttpResponse<byte[]> response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest request = HttpRequest.newBuilder(target).timeout(context.timeout()).GET().build();
+            CompletableFuture<java.net.http.HttpResponse<byte[]>> pending = client.sendAsync(request, info -> {
+                head.set(info);
+                return java.net.http.HttpResponse.BodySubscribers.ofByteArray();
+            });
+            java.net.http.HttpResponse<byte[]> response;
+            try {
+                response = pending.get(most.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                pending.cancel(true);
+                context.wire().note("HttpClient", "had no whole answer after " + Wire.seconds(most));
+                throw new CheckFailed("the JDK's HttpClient: GET " + uri + (head.get() == null ? " got no answer in "
+                        + Wire.seconds(most) : " got status " + head.get().statusCode() + " and its headers, then the body"
+                        + " did not end in " + Wire.seconds(most) + (head.get().headers().firstValue("Content-Length").isEmpty()
+                        ? " (no Content-Length: the body ends when the connection does)" : "")));
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException failure ? failure : new IOException(e.getCause());
+            }
             if (response.statusCode() != 200) {
                 throw new CheckFailed("the JDK's HttpClient: GET " + uri + " got status " + response.statusCode() + ", not 200");
             }
@@ -401,13 +436,15 @@ final class HttpChecks {
                     + response.headers().firstValue("Content-Type").orElse("(none)");
         } catch (IOException e) {
             context.wire().note("HttpClient", "failed: " + e);
-            throw new CheckFailed("the JDK's HttpClient: GET " + uri + " failed: " + e);
+            CheckFailed failed = new CheckFailed("the JDK's HttpClient: GET " + uri + " failed: " + e);
+            throw e instanceof javax.net.ssl.SSLException ? failed.learning(TlsConnector.learnFor(e)) : failed;
         } finally {
+            relay.close(); // first: the client's connection ends, and nothing is left for close() to wait for
             if (client instanceof AutoCloseable closeable) { // JDK 21 on
                 try {
                     closeable.close();
                 } catch (Exception e) {
-                    // the relay closes its connection anyway
+                    // the relay has closed its connection anyway
                 }
             }
         }
@@ -440,7 +477,7 @@ final class HttpChecks {
         return response;
     }
 
-    private static void requireSame(HttpResponse expected, HttpResponse actual, String what, String who) throws CheckFailed {
+    static void requireSame(HttpResponse expected, HttpResponse actual, String what, String who) throws CheckFailed {
         if (actual.status() != expected.status() || !Arrays.equals(actual.body(), expected.body())) {
             throw new CheckFailed(what + " got " + actual.summary() + ", where the whole request got "
                     + expected.summary(), who);

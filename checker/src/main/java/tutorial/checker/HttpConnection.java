@@ -45,20 +45,27 @@ final class HttpConnection implements Closeable {
 
     private final String name;
     private final Socket socket;
+    private final Socket tcp;
     private final InputStream in;
     private final OutputStream out;
     private final Wire wire;
     private final Duration timeout;
     private volatile String writeFailure;
 
-    private HttpConnection(String name, Socket socket, CheckContext context) throws IOException {
+    /**
+     * A connection that reads {@code input} and writes {@code output}; {@code socket} holds the read
+     * timeout (SO_TIMEOUT), closing {@code tcp} ends the connection.
+     */
+    private HttpConnection(String name, Socket socket, Socket tcp, InputStream input, OutputStream output, CheckContext context)
+            throws IOException {
         this.name = name;
         this.socket = socket;
+        this.tcp = tcp;
         this.wire = context.wire();
         this.timeout = context.timeout();
         socket.setSoTimeout((int) timeout.toMillis());
-        this.in = new BufferedInputStream(new Recorded(socket.getInputStream()));
-        this.out = socket.getOutputStream();
+        this.in = new BufferedInputStream(new Recorded(input));
+        this.out = output;
     }
 
     static HttpConnection open(CheckContext context, String name) throws CheckFailed {
@@ -68,15 +75,25 @@ final class HttpConnection implements Closeable {
     /** Opens a connection; {@code receiveBufferBytes} > 0 makes its receive buffer that small. */
     static HttpConnection open(CheckContext context, String name, int receiveBufferBytes) throws CheckFailed {
         try {
-            Socket socket = context.settings().connector().open(context.settings().address(), context.timeout(), receiveBufferBytes);
-            context.track(socket);
-            return context.track(new HttpConnection(name, socket, context));
+            Connector.Link link = context.settings().connector().open(context.settings().address(), context.timeout(),
+                    receiveBufferBytes, context.wire(), name);
+            context.track(link.tcp());
+            return context.track(new HttpConnection(name, link.socket(), link.tcp(), link.socket().getInputStream(),
+                    link.socket().getOutputStream(), context));
         } catch (SocketTimeoutException e) {
             context.wire().note(name, "got no handshake in " + Wire.seconds(context.timeout()));
             throw new CheckFailed(name + " could not connect: no handshake in " + Wire.seconds(context.timeout()), name);
+        } catch (TlsConnector.HandshakeFailed e) {
+            throw new CheckFailed(name + " could not connect: " + e.getMessage(), name).learning(e.learn());
         } catch (IOException e) {
             throw new CheckFailed(name + " could not connect: " + e.getMessage(), name);
         }
+    }
+
+    /** HTTP over a TLS connection of the checker's own making, which reads and writes its records itself. */
+    static HttpConnection over(TlsPeer peer, CheckContext context) throws IOException {
+        return context.track(new HttpConnection(peer.name(), peer.tcp(), peer.tcp(), peer.plaintextInput(),
+                peer.plaintextOutput(), context));
     }
 
     String name() {
@@ -287,7 +304,8 @@ final class HttpConnection implements Closeable {
 
     /**
      * Reads and drops whatever still comes until the server closes the connection (end of stream
-     * or reset); returns how long that took, or null if it was still open after {@code max}.
+     * or reset), then closes our side too, as a client does; returns how long that took, or null if
+     * it was still open after {@code max}.
      */
     Duration awaitClose(Duration max) throws CheckFailed {
         long start = System.nanoTime();
@@ -302,6 +320,7 @@ final class HttpConnection implements Closeable {
                 socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 try {
                     if (in.read(drop) == -1) {
+                        closeQuietly(); // a server that waits for our side to close (too) is not held up
                         return Duration.ofNanos(System.nanoTime() - start);
                     }
                 } catch (SocketTimeoutException e) {
@@ -309,6 +328,7 @@ final class HttpConnection implements Closeable {
                 }
             }
         } catch (IOException e) {
+            closeQuietly();
             return Duration.ofNanos(System.nanoTime() - start); // a reset closes the connection too
         } finally {
             try {
@@ -325,7 +345,10 @@ final class HttpConnection implements Closeable {
     }
 
     void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
+        socket.shutdownOutput(); // over TLS: close_notify
+        if (tcp != socket) {
+            tcp.shutdownOutput(); // then TCP's FIN
+        }
         wire.note(name, "half-closed its side (shutdownOutput)");
     }
 
@@ -336,7 +359,7 @@ final class HttpConnection implements Closeable {
 
     private void closeQuietly() {
         try {
-            socket.close();
+            tcp.close(); // under TLS too: at once, with no close_notify that could block
         } catch (IOException e) {
             // closing: nothing more to do
         }

@@ -1,21 +1,29 @@
 package tutorial.checker;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 
 /**
  * The command line: what to check ({@code --step}, {@code --only}, {@code --exercise}, or
- * {@code --list} and {@code --make-site}), the limits, and HOST:PORT. A bad argument is a
- * {@link UsageException}: one line of usage, exit status 2.
+ * {@code --list} and {@code --make-site}), the limits, the certificate of a TLS server
+ * ({@code --cacert}), and HOST:PORT. A bad argument is a {@link UsageException}: one line of
+ * usage, exit status 2.
  */
 final class Options {
 
-    static final String USAGE = "Checker --step NN [--only NAME] [--clients N] [--timeout S] [--idle-timeout-max S] [HOST:PORT]"
+    static final String USAGE = "Checker --step NN [--only NAME] [--clients N] [--timeout S] [--idle-timeout-max S] [--cacert FILE] [HOST:PORT]"
             + " | --exercise NN.M [HOST:PORT] | --list | --make-site DIR";
 
     enum Mode { STEP, ONLY, EXERCISE, LIST, MAKE_SITE }
+
+    /** What --step 06 without --cacert says: where the certificate comes from. */
+    static final String CACERT_MISSING = "--step 06 checks a TLS server: give the certificate it presents, a PEM file,"
+            + " with --cacert FILE; from step 06's key store: " + TlsConnector.KEYTOOL_EXPORT;
 
     static final class UsageException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -30,6 +38,8 @@ final class Options {
     Check only;
     Exercise exercise;
     Path siteFolder;
+    Path caCertificate;
+    Connector connector = Connector.PLAIN;
     String host;
     int port;
     int clients = 100;
@@ -72,6 +82,7 @@ final class Options {
                     }
                 }
                 case "--make-site" -> options.siteFolder = Path.of(value);
+                case "--cacert" -> options.caCertificate = Path.of(value);
                 case "--clients" -> options.clients = number(arg, value, 1, 10_000);
                 case "--timeout" -> options.timeout = Duration.ofSeconds(number(arg, value, 1, 600));
                 case "--idle-timeout-max" -> options.idleTimeoutMax = Duration.ofSeconds(number(arg, value, 1, 3600));
@@ -82,8 +93,9 @@ final class Options {
                 options.siteFolder != null, options.only != null);
         switch (options.mode) {
             case LIST, MAKE_SITE -> {
-                if (address != null) {
-                    throw new UsageException("no HOST:PORT with " + (list ? "--list" : "--make-site"));
+                if (address != null || options.caCertificate != null) {
+                    throw new UsageException("no " + (address != null ? "HOST:PORT" : "--cacert") + " with "
+                            + (list ? "--list" : "--make-site"));
                 }
                 return options;
             }
@@ -91,9 +103,10 @@ final class Options {
                 if (options.step == 0) {
                     options.step = options.only.step(); // the step that teaches it
                 }
-                if (options.only.kind() != Catalog.kindOf(options.step) && options.only.step() != options.step + 1) {
-                    throw new UsageException(options.only.name() + " is an " + options.only.kind() + " check, and a step "
-                            + twoDigits(options.step) + " server is not an " + options.only.kind() + " server");
+                if (!Catalog.applies(options.only, options.step) && !Catalog.nextStep(options.step).contains(options.only)) {
+                    throw new UsageException(options.only.name() + " is " + options.only.kind().withArticle()
+                            + " check, and a step " + twoDigits(options.step) + " server is not "
+                            + options.only.kind().withArticle() + " server");
                 }
             }
             case EXERCISE -> options.step = options.exercise.checks().get(0).step();
@@ -101,9 +114,37 @@ final class Options {
                 // --step alone: its step is set
             }
         }
-        options.setAddress(address != null ? address
-                : Catalog.kindOf(options.step) == Check.Kind.HTTP ? "127.0.0.1:8080" : "127.0.0.1:5000");
+        options.setAddress(address != null ? address : switch (Catalog.kindOf(options.step)) {
+            case ECHO -> "127.0.0.1:5000";
+            case HTTP -> "127.0.0.1:8080";
+            case TLS -> "127.0.0.1:8443";
+        });
+        options.connector = connector(options.caCertificate, options.mode != Mode.EXERCISE
+                && Catalog.kindOf(options.step) == Check.Kind.TLS);
         return options;
+    }
+
+    /** TLS, trusting the certificate given, for a TLS server; plain TCP otherwise. */
+    private static Connector connector(Path caCertificate, boolean tls) throws UsageException {
+        if (!tls) {
+            if (caCertificate != null) {
+                throw new UsageException("--cacert goes with --step 06, a TLS server");
+            }
+            return Connector.PLAIN;
+        }
+        if (caCertificate == null) {
+            throw new UsageException(CACERT_MISSING);
+        }
+        if (!Files.isRegularFile(caCertificate)) {
+            throw new UsageException("--cacert " + caCertificate + ": no such file; from step 06's key store: "
+                    + TlsConnector.KEYTOOL_EXPORT);
+        }
+        try {
+            return TlsConnector.trusting(caCertificate);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new UsageException("--cacert " + caCertificate + ": not a certificate in PEM (" + e.getMessage()
+                    + "); give the server's certificate, as keytool -exportcert -rfc writes it");
+        }
     }
 
     private static Mode mode(boolean check, boolean exercise, boolean list, boolean makeSite, boolean only)

@@ -62,6 +62,17 @@ final class Wire {
         note(who, "received nothing for " + seconds(waited));
     }
 
+    /** Appends this log's events to {@code other}, in order: the handshake of a TLS connection that failed. */
+    void copyTo(Wire other) {
+        List<Event> copy;
+        synchronized (this) {
+            copy = new ArrayList<>(events);
+        }
+        synchronized (other) {
+            copy.forEach(other::push);
+        }
+    }
+
     /** The last {@code count} events, as lines of plain ASCII; those of {@code who} only, if given. */
     synchronized List<String> lastLines(String who, int count) {
         List<String> lines = new ArrayList<>();

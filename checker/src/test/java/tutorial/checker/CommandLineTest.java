@@ -30,13 +30,65 @@ class CommandLineTest {
     @ValueSource(strings = {"", "--step", "--step 7", "--step x", "--exercise 09.9", "--only no-such-check",
         "--step 04 --clients 0", "--step 04 --timeout -1", "--list 127.0.0.1:5000", "--step 04 --exercise 05.1",
         "--step 04 localhost", "--step 04 no-such-host.invalid:5000", "--step 04 --verbose 1",
-        "--step 05 --only echo-round-trip", "--step 04 127.0.0.1:1 127.0.0.1:2"})
+        "--step 05 --only echo-round-trip", "--step 04 127.0.0.1:1 127.0.0.1:2", "--step 06", "--step 06 --cacert",
+        "--step 06 --cacert no-such-file.pem", "--step 06 --cacert pom.xml", "--step 05 --cacert pom.xml",
+        "--exercise 05.1 --cacert pom.xml", "--list --cacert pom.xml", "--step 05 --only plain-http-to-the-tls-port-is-refused"})
     void aBadArgumentPrintsOneLineOfUsageAndExitsWith2(String arguments) {
         int status = run(arguments.isEmpty() ? new String[0] : arguments.split(" "));
 
         assertThat(status).isEqualTo(2);
         assertThat(errorLines()).singleElement().asString().startsWith("usage: Checker --step NN [--only NAME]");
         assertThat(outputLines()).isEmpty();
+    }
+
+    @Test
+    void step06WithoutACertificateSaysHowToExportItWithTheCommandOfStep06sReadme() throws IOException {
+        int status = run("--step", "06", "127.0.0.1:8443");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(errorLines()).singleElement().asString()
+                .endsWith("(--step 06 checks a TLS server: give the certificate it presents, a PEM file, with --cacert FILE;"
+                        + " from step 06's key store: " + TlsConnector.KEYTOOL_EXPORT + ")");
+        assertThat(Files.readString(ReferenceServers.repositoryRoot().resolve("step06-tls/README.md"), StandardCharsets.UTF_8))
+                .as("step 06's README gives the same command").contains("$ " + TlsConnector.KEYTOOL_EXPORT + "\n");
+    }
+
+    @Test
+    void aBadCertificateFileIsOneLineOfUsage() {
+        int status = run("--step", "06", "--cacert", "pom.xml", "127.0.0.1:8443");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(errorLines()).singleElement().asString().contains("(--cacert pom.xml: not a certificate in PEM (");
+    }
+
+    @Test
+    void step06IsCheckedOverTlsTrustingTheCertificateGiven(ReferenceServers.Servers servers) {
+        int port = servers.port(6);
+
+        int status = run("--step", "06", "--cacert", servers.pem().toString(), "--only", "server-sends-close-notify-before-its-fin",
+                "127.0.0.1:" + port);
+
+        assertThat(status).isZero();
+        assertThat(outputLines()).hasSize(3);
+        assertThat(outputLines().get(0)).isEqualTo("Checking 127.0.0.1:" + port + " as a step 06 server, over TLS 1.3, trusting"
+                + " localhost.pem (CN=localhost): server-sends-close-notify-before-its-fin (taught in step 06)");
+        assertThat(outputLines().get(1)).matches("PASS  server-sends-close-notify-before-its-fin  GET / with Connection: close"
+                + " got 200 OK, \\d+ body bytes: the server's close_notify came in \\d+ ms, then its FIN");
+    }
+
+    @Test
+    void aPlainServerCheckedAsStep06FailsItsHandshakeAndShowsWhatItAnswered(ReferenceServers.Servers servers) {
+        int port = servers.port(5);
+
+        int status = run("--step", "06", "--cacert", servers.pem().toString(), "--only", "keep-alive-serves-a-second-request",
+                "127.0.0.1:" + port);
+
+        assertThat(status).isEqualTo(1);
+        assertThat(outputLines().get(1)).startsWith("FAIL  keep-alive-serves-a-second-request  client could not connect:"
+                + " TLS handshake failed: ").endsWith("(the server did not answer in TLS: does it speak TLS on this port?)");
+        assertThat(outputLines().get(2)).isEqualTo("      learn: " + TlsConnector.HANDSHAKE_DOCS);
+        assertThat(String.join("\n", outputLines())).as("step 05's plain-text answer to the ClientHello")
+                .contains("client received 5 bytes: \"HTTP/\"");
     }
 
     @Test
@@ -129,7 +181,7 @@ class CommandLineTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.US_ASCII))
-                .startsWith("usage: Checker --step NN").contains("(no step 42 (steps 01 to 05))").hasLineCount(1);
+                .startsWith("usage: Checker --step NN").contains("(no step 42 (steps 01 to 06))").hasLineCount(1);
     }
 
     private int run(String... args) {

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * step passes the checks of its own chapter and of the chapters before, and fails exactly the
  * later checks its chapter says it fails. A change that breaks a lesson changes a cell, and this
  * test fails. The table in the README and in docs/check-your-server.md is this run's; with
- * {@code -Dchecker.updateDocs=true} the test writes it there.
+ * {@code -Dchecker.updateDocs=true} the test writes it there. Step 06 is checked as
+ * {@code --step 06 --cacert} checks it: every HTTP check over TLS; the TLS checks are run over
+ * TLS against every step.
  */
 @ExtendWith(ReferenceServers.class)
 class MatrixTest {
@@ -36,24 +38,30 @@ class MatrixTest {
     private static final String FAIL = "FAIL";
     private static final String NOT_APPLICABLE = "n/a";
 
-    /** What the chapters say, step 01 to 05: echo checks do not apply to the HTTP step. */
+    /** What the chapters say, step 01 to 06: echo checks do not apply to the HTTP steps. */
     private static final Map<String, List<String>> EXPECTED = new LinkedHashMap<>();
 
     static {
         // Steps 01 and 02 serve one client at a time (chapter 01, limitation (b); chapter 02).
         // Their blocking write never drops a byte: a slow reader just makes them wait.
-        expect("echo-round-trip", PASS, PASS, PASS, PASS, NOT_APPLICABLE);
-        expect("long-message-comes-back-whole", PASS, PASS, PASS, PASS, NOT_APPLICABLE);
-        expect("message-in-pieces-comes-back-whole", PASS, PASS, PASS, PASS, NOT_APPLICABLE);
-        expect("second-client-is-served-while-first-stays", FAIL, FAIL, PASS, PASS, NOT_APPLICABLE);
-        expect("many-clients-at-once", FAIL, FAIL, PASS, PASS, NOT_APPLICABLE);
+        expect("echo-round-trip", PASS, PASS, PASS, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
+        expect("long-message-comes-back-whole", PASS, PASS, PASS, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
+        expect("message-in-pieces-comes-back-whole", PASS, PASS, PASS, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
+        expect("second-client-is-served-while-first-stays", FAIL, FAIL, PASS, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
+        expect("many-clients-at-once", FAIL, FAIL, PASS, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
         // Step 03 writes once per read and drops what the socket does not take (chapter 03's limitation).
-        expect("slow-reader-gets-every-byte", PASS, PASS, FAIL, PASS, NOT_APPLICABLE);
-        expect("half-close-gets-the-whole-echo", PASS, PASS, FAIL, PASS, NOT_APPLICABLE);
-        expect("client-that-never-reads-does-not-block-others", FAIL, FAIL, PASS, PASS, NOT_APPLICABLE);
+        expect("slow-reader-gets-every-byte", PASS, PASS, FAIL, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
+        expect("half-close-gets-the-whole-echo", PASS, PASS, FAIL, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
+        expect("client-that-never-reads-does-not-block-others", FAIL, FAIL, PASS, PASS, NOT_APPLICABLE, NOT_APPLICABLE);
         // Steps 01-04 are byte pipes: an HTTP request comes back as it was sent (chapter 04's limitation).
+        // Step 06 passes every one of them over TLS.
         for (Check check : HttpChecks.all()) {
-            expect(check.name(), FAIL, FAIL, FAIL, FAIL, PASS);
+            expect(check.name(), FAIL, FAIL, FAIL, FAIL, PASS, PASS);
+        }
+        // A TLS client cannot talk to steps 01-05: an echo server sends its ClientHello back, step 05
+        // answers it in plain HTTP (chapter 05's limitation), and both answer plain text in plain text.
+        for (Check check : TlsChecks.all()) {
+            expect(check.name(), FAIL, FAIL, FAIL, FAIL, FAIL, PASS);
         }
     }
 
@@ -68,14 +76,14 @@ class MatrixTest {
     static void runEveryCheckAgainstEveryStep(ReferenceServers.Servers servers) throws Exception {
         // Step 03 first and alone: its limitation shows only if the checker's writes do not stall
         // for half a second while the server still reads, so it gets the machine to itself. The
-        // other four run side by side: steps 01 and 02 spend most of their time waiting for an
+        // other five run side by side: steps 01 and 02 spend most of their time waiting for an
         // echo that does not come (the timeout, three times each).
         Map<Integer, Map<String, String>> columns = new LinkedHashMap<>();
         columns.put(3, column(servers, 3));
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(5);
         try {
             Map<Integer, Future<Map<String, String>>> running = new LinkedHashMap<>();
-            for (int step : List.of(1, 2, 4, 5)) {
+            for (int step : List.of(1, 2, 4, 5, 6)) {
                 running.put(step, pool.submit(() -> column(servers, step)));
             }
             for (Map.Entry<Integer, Future<Map<String, String>>> entry : running.entrySet()) {
@@ -87,22 +95,27 @@ class MatrixTest {
         actual = new LinkedHashMap<>();
         for (Check check : Catalog.checks()) {
             List<String> row = new ArrayList<>();
-            for (int step = 1; step <= 5; step++) {
+            for (int step = 1; step <= Catalog.LAST_STEP; step++) {
                 row.add(columns.get(step).getOrDefault(check.name(), NOT_APPLICABLE));
             }
             actual.put(check.name(), row);
         }
     }
 
-    /** The results of every check that applies to a step's server, by check name. */
+    /**
+     * The results of every check that applies to a step's server, by check name: over TLS for
+     * step 06 (as --step 06 runs them), and for the TLS checks against every step.
+     */
     private static Map<String, String> column(ReferenceServers.Servers servers, int step) {
-        CheckContext.Settings settings = new CheckContext.Settings("127.0.0.1", servers.port(step), Connector.PLAIN,
-                Duration.ofSeconds(3), 100, ReferenceServers.STEP05_IDLE_TIMEOUT.plusSeconds(4));
         Map<String, String> results = new LinkedHashMap<>();
         for (Check check : Catalog.checks()) {
             if (step >= Catalog.FIRST_HTTP_STEP && check.kind() == Check.Kind.ECHO) {
                 continue;
             }
+            boolean tls = step == Catalog.TLS_STEP || check.kind() == Check.Kind.TLS;
+            CheckContext.Settings settings = new CheckContext.Settings("127.0.0.1", servers.port(step),
+                    tls ? servers.tls() : Connector.PLAIN, Duration.ofSeconds(3), 100,
+                    ReferenceServers.STEP05_IDLE_TIMEOUT.plusSeconds(4));
             Result result = Checker.run(check, settings);
             results.put(check.name(), result.passed() ? PASS : FAIL);
             EVIDENCE.put("step 0" + step + " " + check.name(), (result.passed() ? PASS : FAIL) + ": " + result.evidence());
@@ -117,7 +130,7 @@ class MatrixTest {
                 Catalog.checks().stream().map(Check::name).toList());
         List<String> surprises = new ArrayList<>();
         EXPECTED.forEach((check, expected) -> {
-            for (int step = 1; step <= 5; step++) {
+            for (int step = 1; step <= Catalog.LAST_STEP; step++) {
                 if (!expected.get(step - 1).equals(actual.get(check).get(step - 1))) {
                     surprises.add("step 0" + step + " " + check + " " + EVIDENCE.get("step 0" + step + " " + check));
                 }
@@ -150,7 +163,8 @@ class MatrixTest {
 
     /** The matrix as a Markdown table: checks as rows, steps as columns; FAIL in bold. */
     static String render(Map<String, List<String>> matrix) {
-        StringBuilder table = new StringBuilder("\n| check | taught in | 01 | 02 | 03 | 04 | 05 |\n|---|---|---|---|---|---|---|\n");
+        StringBuilder table = new StringBuilder("\n| check | taught in | 01 | 02 | 03 | 04 | 05 | 06 (TLS) |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (Check check : Catalog.checks()) {
             table.append("| `").append(check.name()).append("` | ").append(Options.twoDigits(check.step()));
             for (String cell : matrix.get(check.name())) {

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The tutorial's five reference servers, started once for every test class that asks for them
+ * The tutorial's six reference servers, started once for every test class that asks for them
  * (a {@link Servers} parameter) and stopped when the whole test run ends, even after a failure:
- * JUnit closes what its root store holds. Step 05 serves the checker's own site with a one-second
- * idle timeout.
+ * JUnit closes what its root store holds. Steps 05 and 06 serve the checker's own site with a
+ * two-second idle timeout; step 06 with a certificate made by keytool as its README says.
  */
 final class ReferenceServers implements ParameterResolver {
 
@@ -38,11 +39,13 @@ final class ReferenceServers implements ParameterResolver {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Servers.class, key -> Servers.start(), Servers.class);
     }
 
-    /** Steps 01 to 05, running; the folder of the checker's site. */
+    /** Steps 01 to 06, running; the folder of the checker's site; step 06's certificate. */
     static final class Servers implements AutoCloseable {
 
         private final Path folder;
         private final Map<Integer, ChildServer> steps = new LinkedHashMap<>();
+        private TestCertificate certificate;
+        private TlsConnector tls;
 
         private Servers(Path folder) {
             this.folder = folder;
@@ -57,28 +60,48 @@ final class ReferenceServers implements ParameterResolver {
                     Path logs = Files.createDirectories(folder.resolve("logs"));
                     Path root = repositoryRoot();
                     Pattern echo = Pattern.compile("Listening on 127\\.0\\.0\\.1:(\\d+)");
-                    // All five JVMs start together; then we wait for each.
+                    // All six JVMs start together (step 06 once keytool has made its key store);
+                    // then we wait for each.
                     for (int step = 1; step <= 4; step++) {
                         servers.steps.put(step, ChildServer.start(classes(root, step), "tutorial.step0" + step + ".EchoServer",
                                 echo, logs, List.of("127.0.0.1", "0")));
                     }
+                    List<String> http = List.of("--host", "127.0.0.1", "--port", "0", "--root", servers.siteRoot().toString(),
+                            "--idle-timeout", Long.toString(STEP05_IDLE_TIMEOUT.toSeconds()));
                     servers.steps.put(5, ChildServer.start(classes(root, 5), "tutorial.step05.HttpServer",
-                            Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)/"), logs,
-                            List.of("--host", "127.0.0.1", "--port", "0", "--root", servers.siteRoot().toString(),
-                                    "--idle-timeout", Long.toString(STEP05_IDLE_TIMEOUT.toSeconds()))));
+                            Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)/"), logs, http));
+                    servers.certificate = TestCertificate.make(folder, "localhost", TestCertificate.LOCALHOST_AND_LOOPBACK);
+                    List<String> https = new ArrayList<>(http);
+                    https.addAll(List.of("--keystore", servers.certificate.keyStore.toString(),
+                            "--storepass", TestCertificate.PASSWORD));
+                    servers.steps.put(6, ChildServer.start(classes(root, 6), "tutorial.step06.HttpServer",
+                            Pattern.compile("Listening on https://127\\.0\\.0\\.1:(\\d+)/"), logs, https));
+                    servers.tls = TlsConnector.trusting(servers.certificate.pem);
                     servers.steps.values().forEach(ChildServer::awaitPort);
                     return servers;
-                } catch (RuntimeException | IOException e) {
+                } catch (RuntimeException | IOException | GeneralSecurityException e) {
                     servers.close();
                     throw e;
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the test certificate cannot be read", e);
             }
         }
 
         int port(int step) {
             return steps.get(step).port();
+        }
+
+        /** Step 06's certificate, as PEM: what --cacert gives the checker. */
+        Path pem() {
+            return certificate.pem;
+        }
+
+        /** TLS trusting step 06's certificate: the connector of --step 06 --cacert. */
+        TlsConnector tls() {
+            return tls;
         }
 
         /** The document root step 05 serves: the checker's site. */
