@@ -22,7 +22,7 @@ final class Descriptors {
             long limit = unix.getMaxFileDescriptorCount();
             long free = limit - unix.getOpenFileDescriptorCount();
             assumeTrue(free >= needed, () -> String.format(
-                    "needs %,d descriptors, ulimit -n is %,d with %,d in use: raise it (ulimit -n %,d)",
+                    "needs %,d descriptors, ulimit -n is %,d with %,d in use: raise it (ulimit -n %d)",
                     needed, limit, limit - free, limit - free + needed + 100));
         }
     }
