@@ -54,12 +54,14 @@ public class ExportStep {
     private final String number;
     private final Path target;
     private final List<String> notes = new ArrayList<>();
+    private final CheckerSteps grades; // null: this copy of the tutorial has no checker
 
-    private ExportStep(Path repository, Path step, String number, Path target) {
+    private ExportStep(Path repository, Path step, String number, Path target) throws IOException {
         this.repository = repository;
         this.step = step;
         this.number = number;
         this.target = target;
+        this.grades = hasChecker() ? checkerSteps() : null; // before anything is written: it may refuse
     }
 
     public static void main(String[] args) throws IOException {
@@ -112,7 +114,7 @@ public class ExportStep {
         writeFiltered(repository.resolve(".gitignore"), target.resolve(".gitignore"));
 
         Path checker = repository.resolve("checker");
-        if (hasChecker() && Integer.parseInt(number) <= checkerSteps().last()) {
+        if (grades != null && Integer.parseInt(number) <= grades.last()) {
             // The checker comes along, so that the exercises' checks run here too: its pom and main
             // code, not its tests (they run every step of the repository). Not with a step it
             // cannot grade: there it would only mislead.
@@ -132,7 +134,7 @@ public class ExportStep {
         String text = Files.isRegularFile(readme) ? rewrite(read(readme), readme, target.resolve("README.md"))
                 : "# " + step.getFileName() + "\n";
         if (Files.isDirectory(target.resolve("checker"))) {
-            boolean http = Integer.parseInt(number) >= checkerSteps().firstHttp();
+            boolean http = Integer.parseInt(number) >= grades.firstHttp();
             text = text.stripTrailing() + "\n\n## Check a server\n\n[checker/](checker/) grades a running server (this step's, or"
                     + " yours, in any language) against\nwhat a step teaches, and checks the exercises that change what"
                     + " a server does:\n\n```sh\n"
@@ -157,11 +159,10 @@ public class ExportStep {
         if (nextStep == null) {
             exit(2, "ExportStep: there is no step " + next + " to hand out step " + number + " for; --starter needs a next step");
         }
-        if (!hasChecker()) {
+        if (grades == null) {
             exit(1, "ExportStep: --starter needs the checker (checker/pom.xml and checker/src/main), which this copy"
                     + " of the tutorial does not have; nothing was written");
         }
-        CheckerSteps grades = checkerSteps();
         if (Integer.parseInt(next) > grades.last()) {
             exit(1, "ExportStep: the checker grades steps 01 to " + String.format("%02d", grades.last()) + ", not step " + next
                     + ", so it could not grade this assignment; hand out step " + number + " as a project instead"

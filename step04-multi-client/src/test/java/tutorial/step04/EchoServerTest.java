@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +35,7 @@ class EchoServerTest {
     private RunningServer running;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+    private final AtomicLong written = new AtomicLong(); // by the writer thread of startWriting
     private long received;
     private long firstWrongByte = -1;
 
@@ -97,13 +99,23 @@ class EchoServerTest {
             + " stays bounded and another client is served")
     void pendingOutputStaysBoundedWhileAnotherClientIsServed() throws Exception {
         BlockingClient greedy = connect();
-        Thread writer = startWriting(greedy, streamBeyondTheBuffers(greedy));
+        // It writes for as long as its socket takes bytes: the kernel's buffers may grow to many
+        // megabytes on their own (here up to 32 MiB to receive), so no size fixed in advance is
+        // sure to outgrow them; what shows the backpressure is that its writes stop.
+        Thread writer = startWriting(greedy, Long.MAX_VALUE);
         awaitServerStopsReading();
 
         BlockingClient other = connect();
         assertThat(other.echo("am I served?")).isEqualTo("am I served?");
         await().during(1, SECONDS).atMost(5, SECONDS)
                 .until(() -> running.server().pendingOutputBytes() <= PENDING_OUTPUT_BOUND);
+        AtomicLong lastSeen = new AtomicLong(-1);
+        await("the greedy client's writes stop: the server reads nothing more from it")
+                .during(1, SECONDS).atMost(20, SECONDS)
+                .until(() -> {
+                    long now = written.get();
+                    return now == lastSeen.getAndSet(now); // no write has ended since the last look
+                });
         assertThat(writer.isAlive()).as("the greedy client is still stuck writing").isTrue();
 
         greedy.close(); // the blocked write fails, and the writer thread ends
@@ -224,6 +236,7 @@ class EchoServerTest {
             try {
                 for (long sent = 0; sent < size; sent += 64 * 1024) {
                     client.sendAll(patternBytes(sent, (int) Math.min(64 * 1024, size - sent)));
+                    written.set(sent);
                 }
                 client.channel().shutdownOutput(); // "nothing more from me", but still reading
             } catch (Throwable e) {

@@ -100,6 +100,10 @@ class ExportStepTest {
                 assertThat(project.resolve("README.md")).content().as("the README of exported step %s", number)
                         .contains("./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + number + " ");
                 assertThat(project.resolve("checker/pom.xml")).exists();
+                if (number.equals("06")) {
+                    // A TLS server's certificate is the student's own: the checker must be told to trust it.
+                    assertThat(project.resolve("README.md")).content().as("how to check step 06").contains("--cacert");
+                }
             } else {
                 assertThat(project.resolve("checker")).as("the checker, which cannot grade step %s", number).doesNotExist();
             }
