@@ -218,7 +218,11 @@ public class ExportStep {
                         + " your server " + (http ? "on another port" : "with `\"-Dexec.args=127.0.0.1 " + otherPort + "\"`")
                         + " and check `127.0.0.1:" + otherPort + "`" + (http ? ", say," : "") + " instead.") + "\n\n"
                 + "Your own tests still run with `./mvnw test`: step " + number + "'s tests, without those that showed the\n"
-                + "limitation you are removing. Add tests for what you build.\n";
+                + "limitation you are removing. Add tests for what you build."
+                + (http && Integer.parseInt(number) < grades.firstHttp()
+                        ? "\n" + wrap("Step " + number + "'s tests test an echo server: keep it beside your HTTP"
+                                + " server while they do, or retire them with it.")
+                        : "") + "\n";
         Files.writeString(target.resolve("ASSIGNMENT.md"), assignment, StandardCharsets.UTF_8);
 
         Path readme = target.resolve("README.md");
