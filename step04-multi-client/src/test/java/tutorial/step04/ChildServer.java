@@ -75,10 +75,18 @@ final class ChildServer implements AutoCloseable {
         reader = new Thread(() -> readOutput(readAll), "child-server-output");
         reader.setDaemon(true);
         reader.start();
-        await().atMost(20, SECONDS).until(() -> LISTENING.matcher(output).find() || !process.isAlive());
-        Matcher listening = LISTENING.matcher(output);
-        assertThat(listening.find()).as("the server started; it printed: %s%s", output, errors()).isTrue();
-        port = Integer.parseInt(listening.group(1));
+        try {
+            await().atMost(20, SECONDS).until(() -> LISTENING.matcher(output).find() || !process.isAlive());
+            Matcher listening = LISTENING.matcher(output);
+            assertThat(listening.find()).as("the server started; it printed: %s%s", output, errors()).isTrue();
+            port = Integer.parseInt(listening.group(1));
+        } catch (Throwable notStarted) {
+            // No ChildServer is returned, so nobody will close it: a server that started anyway
+            // (listening somewhere else than expected, say) must not outlive the test.
+            process.destroyForcibly();
+            Files.deleteIfExists(errors);
+            throw notStarted;
+        }
     }
 
     private void readOutput(boolean readAll) {
