@@ -134,17 +134,21 @@ public class ExportStep {
         String text = Files.isRegularFile(readme) ? rewrite(read(readme), readme, target.resolve("README.md"))
                 : "# " + step.getFileName() + "\n";
         if (Files.isDirectory(target.resolve("checker"))) {
-            boolean http = Integer.parseInt(number) >= grades.firstHttp();
+            int checked = Integer.parseInt(number);
+            boolean http = checked >= grades.firstHttp();
+            boolean tls = checked >= grades.tls();
             text = text.stripTrailing() + "\n\n## Check a server\n\n[checker/](checker/) grades a running server (this step's, or"
                     + " yours, in any language) against\nwhat a step teaches, and checks the exercises that change what"
                     + " a server does:\n\n```sh\n"
+                    + (tls ? String.join("\n", certificateCommands()) + "\n" : "")
                     + (http ? "./mvnw -q -f checker compile exec:java \"-Dexec.args=--make-site target/checker-site\"\n"
-                            + "./mvnw -q compile exec:java@server \"-Dexec.args=--root target/checker-site/site\"     # in a first terminal\n" : "")
-                    + "./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + number
-                    + " 127.0.0.1:" + defaultPort() + "\"\n```\n\n"
-                    + (http ? "The HTTP checks need the checker's site (`--make-site`: pages, a file of 16 MiB, a secret file\n"
-                            + "beside the folder served), so the server serves it. " : "")
-                    + "`--list` shows every check, `--exercise NN.M` checks one exercise.\n";
+                            + "./mvnw -q compile exec:java@server \"-Dexec.args=" + serverArgs(checked) + "\"     # in a first terminal\n" : "")
+                    + "./mvnw -q -f checker compile exec:java \"-Dexec.args=" + checkArgs(checked, defaultPort()) + "\"\n```\n\n"
+                    + wrap((tls ? "The `keytool` commands make the server's certificate, once, and write its public part to the"
+                            + " file the checker trusts (`--cacert`). " : "")
+                    + (http ? "The HTTP checks need the checker's site (`--make-site`: pages, a file of 16 MiB, a secret file"
+                            + " beside the folder served), so the server serves it. " : "")
+                    + "`--list` shows every check, `--exercise NN.M` checks one exercise.") + "\n";
         }
         text = text.stripTrailing() + "\n\n## License\n\nThis project is step " + number
                 + " of the TCP sockets tutorial, under the MIT License: see [LICENSE](LICENSE).\nCopy it, change it,"
@@ -181,40 +185,55 @@ public class ExportStep {
 
         String port = defaultPort();
         String otherPort = String.valueOf(Integer.parseInt(port) + 1);
-        boolean http = Integer.parseInt(next) >= grades.firstHttp();
-        String checkCommand = "./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + " 127.0.0.1:" + port + "\"";
+        int checked = Integer.parseInt(next);
+        boolean http = checked >= grades.firstHttp();
+        boolean tls = checked >= grades.tls();
+        String checkCommand = "./mvnw -q -f checker compile exec:java \"-Dexec.args=" + checkArgs(checked, port) + "\"";
+        // What the student's server must be told that the handed-out one does not know yet.
+        String newOptions = Integer.parseInt(number) < grades.firstHttp() ? "`--root`"
+                : tls && Integer.parseInt(number) < grades.tls() ? "`--keystore` and `--storepass`" : null;
         String whatYoullBuild = rewrite(build, nextChapter, target.resolve("ASSIGNMENT.md"))
                 .replaceAll("\\s-pl\\s+" + Pattern.quote(nextStep.getFileName().toString()) + "(?=\\s|$)", "")
                 // a link to a section of the next step's chapter, which the student does not have
                 .replaceAll("(?<!!)\\[([^\\]]*)\\]\\(#[^)\\s]*\\)", "$1")
                 .stripTrailing();
-        boolean stepAfter = Integer.parseInt(next) < grades.last(); // the checker also runs the checks of the step after
+        // The checker also runs the checks of the step after, but not those of the TLS step (they
+        // need a certificate the checker has not been given).
+        boolean stepAfter = checked < grades.last() && checked + 1 != grades.tls();
         String assignment = "# Assignment: from step " + number + " to step " + next + "\n\n"
                 + "This folder is step " + number + " of the TCP sockets tutorial: its code, its tests, and its chapter in\n"
                 + "[docs/](docs/). Your job is to make it do what step " + next + " does, described below. Name your\n"
                 + "classes as you like: your server is graded from the outside, as any client sees it.\n\n"
                 + whatYoullBuild + "\n\n"
                 + "## How your work is checked\n\n"
+                + (tls ? "The checks connect with TLS 1.3, so your server needs a certificate, and the checker the public\n"
+                        + "part of it, to trust. Make both once, with the JDK's `keytool`:\n\n"
+                        + "```sh\n" + String.join("\n", certificateCommands()) + "\n```\n\n" : "")
                 + (http ? "The HTTP checks need a site whose every byte the checker knows (pages, a file of 16 MiB, and a\n"
                         + "secret file next to the folder served, which no request may reach). Write it once:\n\n"
                         + "```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--make-site target/checker-site\"\n```\n\n"
-                        + "Your server serves its folder `target/checker-site/site`: step " + next + "'s server takes it as\n"
-                        + "`--root DIR`, and so may yours.\n\n" : "")
+                        + wrap("Your server serves its folder `target/checker-site/site`: step " + next + "'s server takes it as"
+                        + " `--root DIR`" + (tls ? ", and the key store as `--keystore FILE --storepass PASS`" : "")
+                        + ", and so may yours.") + "\n\n" : "")
                 + "Start your server in one terminal (Windows: `mvnw.cmd` instead of `./mvnw`):\n\n"
-                + "```sh\n./mvnw -q compile exec:java@server" + (http ? " \"-Dexec.args=--root target/checker-site/site\"" : "")
+                + "```sh\n./mvnw -q compile exec:java@server" + (http ? " \"-Dexec.args=" + serverArgs(checked) + "\"" : "")
                 + "\n```\n\n"
                 + wrap("`exec:java@server` runs the class that `server.mainClass` names in [pom.xml](pom.xml): if your server"
-                        + " is a class of another name, write its name there." + (http ? " As handed out, step " + number
-                        + "'s server does not know `--root` and answers with a usage line: start it without the argument"
-                        + " to see where you begin." : "")) + "\n\n"
+                        + " is a class of another name, write its name there." + (newOptions != null ? " As handed out, step "
+                        + number + "'s server does not know " + newOptions + " and answers with a usage line: start it"
+                        + " without " + (newOptions.contains(" and ") ? "them" : "it") + " to see where you begin." : ""))
+                + "\n\n"
                 + "In a second terminal, run the checker in [checker/](checker/) against it:\n\n"
                 + "```sh\n" + checkCommand + "\n```\n\n"
                 + wrap("It prints one line per check, PASS or FAIL with the evidence, "
                         + (stepAfter ? "then the checks of step " + String.format("%02d", Integer.parseInt(next) + 1)
                                 + " (information, not marks), " : "")
                         + "and a summary. Its exit status is 0 once every check of step " + next + " passes, 1 while one"
-                        + " fails. " + beforeTheWork(number, next)) + "\n\n"
-                + wrap("If port " + port + " is taken (on macOS 12 and newer the AirPlay Receiver listens on 5000), start"
+                        + " fails. " + beforeTheWork(number, next)
+                        + (tls ? " The HTTP checks of step " + String.format("%02d", grades.firstHttp()) + " run over TLS too:"
+                                + " they fail as well until your server speaks TLS." : "")) + "\n\n"
+                + wrap("If port " + port + " is taken" + (port.equals("5000") ? " (on macOS 12 and newer the AirPlay Receiver"
+                        + " listens on 5000)" : "") + ", start"
                         + " your server " + (http ? "on another port" : "with `\"-Dexec.args=127.0.0.1 " + otherPort + "\"`")
                         + " and check `127.0.0.1:" + otherPort + "`" + (http ? ", say," : "") + " instead.") + "\n\n"
                 + "Your own tests still run with `./mvnw test`: step " + number + "'s tests, without those that showed the\n"
@@ -622,8 +641,8 @@ public class ExportStep {
         return Files.isRegularFile(checker.resolve("pom.xml")) && Files.isDirectory(checker.resolve("src/main"));
     }
 
-    /** The steps the checker grades, and the first that speaks HTTP. */
-    private record CheckerSteps(int last, int firstHttp) {
+    /** The steps the checker grades, the first that speaks HTTP, and the first over TLS (MAX_VALUE: none). */
+    private record CheckerSteps(int last, int firstHttp, int tls) {
     }
 
     /** What the checker's own code says it grades: Catalog's LAST_STEP and FIRST_HTTP_STEP. */
@@ -636,7 +655,53 @@ public class ExportStep {
             exit(1, "ExportStep: cannot tell which steps the checker grades (LAST_STEP and FIRST_HTTP_STEP in"
                     + " checker/src/main/java/tutorial/checker/Catalog.java); nothing was written");
         }
-        return new CheckerSteps(Integer.parseInt(last.group(1)), Integer.parseInt(http.group(1)));
+        Matcher tls = Pattern.compile("TLS_STEP\\s*=\\s*(\\d+)").matcher(code);
+        return new CheckerSteps(Integer.parseInt(last.group(1)), Integer.parseInt(http.group(1)),
+                tls.find() ? Integer.parseInt(tls.group(1)) : Integer.MAX_VALUE);
+    }
+
+    /** What a server at step {@code checked} is started with for the checks: the checker's site, and for TLS its key store. */
+    private String serverArgs(int checked) throws IOException {
+        String args = "--root target/checker-site/site";
+        if (checked >= grades.tls()) {
+            String make = certificateCommands().get(0);
+            args += " --keystore " + option(make, "-keystore") + " --storepass " + option(make, "-storepass");
+        }
+        return args;
+    }
+
+    /** The checker's arguments for a server at step {@code checked} on 127.0.0.1:PORT (with TLS, the certificate it trusts). */
+    private String checkArgs(int checked, String port) throws IOException {
+        return "--step " + String.format("%02d", checked)
+                + (checked >= grades.tls() ? " --cacert " + option(certificateCommands().get(1), "-file") : "")
+                + " 127.0.0.1:" + port;
+    }
+
+    /**
+     * The two keytool commands that make the TLS step's certificate (a key store) and export its
+     * public part as PEM, as that step's README shows them ("$ keytool -genkeypair ...", then
+     * "$ keytool -exportcert ...").
+     */
+    private List<String> certificateCommands() throws IOException {
+        Path tlsStep = stepFolderOrNull(repository, String.format("%02d", grades.tls()));
+        Path readme = tlsStep == null ? null : tlsStep.resolve("README.md");
+        List<String> commands = new ArrayList<>();
+        if (readme != null && Files.isRegularFile(readme)) {
+            Matcher keytool = Pattern.compile("(?m)^\\$ (keytool -(?:genkeypair|exportcert) .*)$").matcher(read(readme));
+            while (keytool.find()) {
+                commands.add(keytool.group(1).strip());
+            }
+        }
+        if (commands.size() != 2 || !commands.get(0).contains("-genkeypair") || !commands.get(1).contains("-file ")) {
+            exit(1, "ExportStep: the README of step " + String.format("%02d", grades.tls()) + " does not show the two keytool"
+                    + " commands (-genkeypair, -exportcert ... -file) that the TLS checks need; nothing was written");
+        }
+        return commands;
+    }
+
+    private static String option(String command, String name) {
+        Matcher value = Pattern.compile("\\s" + Pattern.quote(name) + "\\s+(\\S+)").matcher(command);
+        return value.find() ? value.group(1) : "?";
     }
 
     /** A "## title" section of a chapter, its heading included, up to the next "## " heading. */
