@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,7 +31,9 @@ import java.util.stream.Stream;
  * limitation that step MM removes, so they fail once the student succeeds), adds the "What you'll
  * build" of step MM's chapter as ASSIGNMENT.md, and copies the checker (its pom and main sources)
  * into {@code checker/}, with the command that grades the student's server against step MM's
- * behaviour.
+ * behaviour and what that command says before the work is done (from the checker's table of
+ * every step against every check, in docs/check-your-server.md). A step the checker cannot grade
+ * (beyond its {@code LAST_STEP}) is refused as the next step of a starter kit, in one line.
  *
  * <p>JDK only, so that it runs wherever the tutorial does (Linux, macOS, Windows). Run it from the
  * repository's top folder or anywhere below it. It refuses a DIR that exists and is not empty.
@@ -50,12 +54,14 @@ public class ExportStep {
     private final String number;
     private final Path target;
     private final List<String> notes = new ArrayList<>();
+    private final CheckerSteps grades; // null: this copy of the tutorial has no checker
 
-    private ExportStep(Path repository, Path step, String number, Path target) {
+    private ExportStep(Path repository, Path step, String number, Path target) throws IOException {
         this.repository = repository;
         this.step = step;
         this.number = number;
         this.target = target;
+        this.grades = hasChecker() ? checkerSteps() : null; // before anything is written: it may refuse
     }
 
     public static void main(String[] args) throws IOException {
@@ -108,9 +114,10 @@ public class ExportStep {
         writeFiltered(repository.resolve(".gitignore"), target.resolve(".gitignore"));
 
         Path checker = repository.resolve("checker");
-        if (Files.isRegularFile(checker.resolve("pom.xml")) && Files.isDirectory(checker.resolve("src/main"))) {
+        if (grades != null && Integer.parseInt(number) <= grades.last()) {
             // The checker comes along, so that the exercises' checks run here too: its pom and main
-            // code, not its tests (they run every step of the repository).
+            // code, not its tests (they run every step of the repository). Not with a step it
+            // cannot grade: there it would only mislead.
             Files.createDirectories(target.resolve("checker"));
             String pom = withoutTestDependencies(read(checker.resolve("pom.xml")));
             Files.writeString(target.resolve("checker/pom.xml"), pom, StandardCharsets.UTF_8);
@@ -127,11 +134,21 @@ public class ExportStep {
         String text = Files.isRegularFile(readme) ? rewrite(read(readme), readme, target.resolve("README.md"))
                 : "# " + step.getFileName() + "\n";
         if (Files.isDirectory(target.resolve("checker"))) {
+            int checked = Integer.parseInt(number);
+            boolean http = checked >= grades.firstHttp();
+            boolean tls = checked >= grades.tls();
             text = text.stripTrailing() + "\n\n## Check a server\n\n[checker/](checker/) grades a running server (this step's, or"
                     + " yours, in any language) against\nwhat a step teaches, and checks the exercises that change what"
-                    + " a server does:\n\n```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + number
-                    + checkerTrust(step) + " 127.0.0.1:" + defaultPort() + "\"\n```\n\n`--list` shows every check,"
-                    + " `--exercise NN.M` checks one exercise.\n";
+                    + " a server does:\n\n```sh\n"
+                    + (tls ? String.join("\n", certificateCommands()) + "\n" : "")
+                    + (http ? "./mvnw -q -f checker compile exec:java \"-Dexec.args=--make-site target/checker-site\"\n"
+                            + "./mvnw -q compile exec:java@server \"-Dexec.args=" + serverArgs(checked) + "\"     # in a first terminal\n" : "")
+                    + "./mvnw -q -f checker compile exec:java \"-Dexec.args=" + checkArgs(checked, defaultPort()) + "\"\n```\n\n"
+                    + wrap((tls ? "The `keytool` commands make the server's certificate, once, and write its public part to the"
+                            + " file the checker trusts (`--cacert`). " : "")
+                    + (http ? "The HTTP checks need the checker's site (`--make-site`: pages, a file of 16 MiB, a secret file"
+                            + " beside the folder served), so the server serves it. " : "")
+                    + "`--list` shows every check, `--exercise NN.M` checks one exercise.") + "\n";
         }
         text = text.stripTrailing() + "\n\n## License\n\nThis project is step " + number
                 + " of the TCP sockets tutorial, under the MIT License: see [LICENSE](LICENSE).\nCopy it, change it,"
@@ -146,10 +163,14 @@ public class ExportStep {
         if (nextStep == null) {
             exit(2, "ExportStep: there is no step " + next + " to hand out step " + number + " for; --starter needs a next step");
         }
-        Path checker = repository.resolve("checker");
-        if (!Files.isRegularFile(checker.resolve("pom.xml")) || !Files.isDirectory(checker.resolve("src/main"))) {
+        if (grades == null) {
             exit(1, "ExportStep: --starter needs the checker (checker/pom.xml and checker/src/main), which this copy"
                     + " of the tutorial does not have; nothing was written");
+        }
+        if (Integer.parseInt(next) > grades.last()) {
+            exit(1, "ExportStep: the checker grades steps 01 to " + String.format("%02d", grades.last()) + ", not step " + next
+                    + ", so it could not grade this assignment; hand out step " + number + " as a project instead"
+                    + " (java tools/ExportStep.java " + number + " DIR); nothing was written");
         }
         Path nextChapter = chapter(next);
         String build = nextChapter == null ? null : section(read(nextChapter), "What you'll build");
@@ -163,26 +184,64 @@ public class ExportStep {
         }
 
         String port = defaultPort();
+        String otherPort = String.valueOf(Integer.parseInt(port) + 1);
+        int checked = Integer.parseInt(next);
+        boolean http = checked >= grades.firstHttp();
+        boolean tls = checked >= grades.tls();
+        String checkCommand = "./mvnw -q -f checker compile exec:java \"-Dexec.args=" + checkArgs(checked, port) + "\"";
+        // What the student's server must be told that the handed-out one does not know yet.
+        String newOptions = Integer.parseInt(number) < grades.firstHttp() ? "`--root`"
+                : tls && Integer.parseInt(number) < grades.tls() ? "`--keystore` and `--storepass`" : null;
+        String whatYoullBuild = rewrite(build, nextChapter, target.resolve("ASSIGNMENT.md"))
+                .replaceAll("\\s-pl\\s+" + Pattern.quote(nextStep.getFileName().toString()) + "(?=\\s|$)", "")
+                // a link to a section of the next step's chapter, which the student does not have
+                .replaceAll("(?<!!)\\[([^\\]]*)\\]\\(#[^)\\s]*\\)", "$1")
+                .stripTrailing();
+        // The checker also runs the checks of the step after, but not those of the TLS step (they
+        // need a certificate the checker has not been given).
+        boolean stepAfter = checked < grades.last() && checked + 1 != grades.tls();
         String assignment = "# Assignment: from step " + number + " to step " + next + "\n\n"
                 + "This folder is step " + number + " of the TCP sockets tutorial: its code, its tests, and its chapter in\n"
                 + "[docs/](docs/). Your job is to make it do what step " + next + " does, described below. Name your\n"
                 + "classes as you like: your server is graded from the outside, as any client sees it.\n\n"
-                + rewrite(build, nextChapter, target.resolve("ASSIGNMENT.md"))
-                        .replaceAll("\\s-pl\\s+" + Pattern.quote(nextStep.getFileName().toString()) + "(?=\\s|$)", "")
-                        .stripTrailing() + "\n\n"
+                + whatYoullBuild + "\n\n"
                 + "## How your work is checked\n\n"
+                + (tls ? "The checks connect with TLS 1.3, so your server needs a certificate, and the checker the public\n"
+                        + "part of it, to trust. Make both once, with the JDK's `keytool`:\n\n"
+                        + "```sh\n" + String.join("\n", certificateCommands()) + "\n```\n\n" : "")
+                + (http ? "The HTTP checks need a site whose every byte the checker knows (pages, a file of 16 MiB, and a\n"
+                        + "secret file next to the folder served, which no request may reach). Write it once:\n\n"
+                        + "```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--make-site target/checker-site\"\n```\n\n"
+                        + wrap("Your server serves its folder `target/checker-site/site`: step " + next + "'s server takes it as"
+                        + " `--root DIR`" + (tls ? ", and the key store as `--keystore FILE --storepass PASS`" : "")
+                        + ", and so may yours.") + "\n\n" : "")
                 + "Start your server in one terminal (Windows: `mvnw.cmd` instead of `./mvnw`):\n\n"
-                + "```sh\n./mvnw -q compile exec:java@server\n```\n\n"
-                + "and in a second terminal run the checker in [checker/](checker/) against it:\n\n"
-                + "```sh\n./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + checkerTrust(nextStep)
-                + " 127.0.0.1:" + port + "\"\n```\n\n"
-                + "It prints one line per check, PASS or FAIL with the evidence, and ends with a summary; its exit\n"
-                + "status is 0 once every check of step " + next + " passes. Before you change anything, some of\n"
-                + "them fail: that is the work to do. If port " + port + " is taken (on macOS 12 and newer the AirPlay\n"
-                + "Receiver listens on 5000), start your server with `\"-Dexec.args=127.0.0.1 " + (Integer.parseInt(port) + 1)
-                + "\"`\nand check `127.0.0.1:" + (Integer.parseInt(port) + 1) + "` instead.\n\n"
+                + "```sh\n./mvnw -q compile exec:java@server" + (http ? " \"-Dexec.args=" + serverArgs(checked) + "\"" : "")
+                + "\n```\n\n"
+                + wrap("`exec:java@server` runs the class that `server.mainClass` names in [pom.xml](pom.xml): if your server"
+                        + " is a class of another name, write its name there." + (newOptions != null ? " As handed out, step "
+                        + number + "'s server does not know " + newOptions + " and answers with a usage line: start it"
+                        + " without " + (newOptions.contains(" and ") ? "them" : "it") + " to see where you begin." : ""))
+                + "\n\n"
+                + "In a second terminal, run the checker in [checker/](checker/) against it:\n\n"
+                + "```sh\n" + checkCommand + "\n```\n\n"
+                + wrap("It prints one line per check, PASS or FAIL with the evidence, "
+                        + (stepAfter ? "then the checks of step " + String.format("%02d", Integer.parseInt(next) + 1)
+                                + " (information, not marks), " : "")
+                        + "and a summary. Its exit status is 0 once every check of step " + next + " passes, 1 while one"
+                        + " fails. " + beforeTheWork(number, next)
+                        + (tls ? " The HTTP checks of step " + String.format("%02d", grades.firstHttp()) + " run over TLS too:"
+                                + " they fail as well until your server speaks TLS." : "")) + "\n\n"
+                + wrap("If port " + port + " is taken" + (port.equals("5000") ? " (on macOS 12 and newer the AirPlay Receiver"
+                        + " listens on 5000)" : "") + ", start"
+                        + " your server " + (http ? "on another port" : "with `\"-Dexec.args=127.0.0.1 " + otherPort + "\"`")
+                        + " and check `127.0.0.1:" + otherPort + "`" + (http ? ", say," : "") + " instead.") + "\n\n"
                 + "Your own tests still run with `./mvnw test`: step " + number + "'s tests, without those that showed the\n"
-                + "limitation you are removing. Add tests for what you build.\n";
+                + "limitation you are removing. Add tests for what you build."
+                + (http && Integer.parseInt(number) < grades.firstHttp()
+                        ? "\n" + wrap("Step " + number + "'s tests test an echo server: keep it beside your HTTP"
+                                + " server while they do, or retire them with it.")
+                        : "") + "\n";
         Files.writeString(target.resolve("ASSIGNMENT.md"), assignment, StandardCharsets.UTF_8);
 
         Path readme = target.resolve("README.md");
@@ -485,22 +544,6 @@ public class ExportStep {
         return pom.replaceAll("(?s)\\s*<dependency>(?:(?!</dependency>).)*<scope>test</scope>(?:(?!</dependency>).)*</dependency>", "");
     }
 
-    /**
-     * What the checker needs to trust a TLS step's server: " --cacert localhost.pem", the
-     * certificate as the step's README exports it; nothing for a step that speaks no TLS (its
-     * server prints "Listening on https://..." if it does).
-     */
-    private String checkerTrust(Path stepFolder) throws IOException {
-        try (Stream<Path> walk = Files.walk(stepFolder.resolve("src/main"))) {
-            for (Path file : walk.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
-                if (read(file).contains("Listening on https://")) {
-                    return " --cacert localhost.pem";
-                }
-            }
-        }
-        return "";
-    }
-
     /** The default port of the step's server, as its main code says (DEFAULT_PORT = 5000), or 5000. */
     private String defaultPort() throws IOException {
         try (Stream<Path> walk = Files.walk(step.resolve("src/main"))) {
@@ -512,6 +555,153 @@ public class ExportStep {
             }
         }
         return "5000";
+    }
+
+    /**
+     * What the checker says about step {@code number} as handed out, checked as step {@code next}:
+     * which of the checks that {@code next} teaches fail (the work to do) and which pass already,
+     * from the checker's table of every step against every check (docs/check-your-server.md).
+     */
+    private String beforeTheWork(String number, String next) throws IOException {
+        Map<String, Boolean> checks = checksTaughtIn(next, number);
+        List<String> failing = checks.entrySet().stream().filter(e -> !e.getValue()).map(e -> "`" + e.getKey() + "`").toList();
+        List<String> passing = checks.entrySet().stream().filter(Map.Entry::getValue).map(e -> "`" + e.getKey() + "`").toList();
+        if (checks.isEmpty()) {
+            return "Run it before you change anything: the checks that fail are the work to do.";
+        }
+        if (failing.isEmpty()) {
+            return "As handed out, step " + number + " already passes every check that step " + next + " teaches ("
+                    + String.join(", ", passing) + "): the checker sees a server only from the wire, and there step "
+                    + number + " already does what they ask. What step " + next + " changes is in the code described"
+                    + " above: your own tests must show it.";
+        }
+        if (passing.isEmpty()) {
+            return "As handed out, step " + number + " fails " + (failing.size() == 1 ? "the one check" : failing.size() == 2 ? "both checks"
+                    : "all " + failing.size() + " checks") + " that step " + next + " teaches: that is the work to do.";
+        }
+        return "As handed out, step " + number + " fails " + failing.size() + " of the " + checks.size() + " checks that step "
+                + next + " teaches (" + String.join(", ", failing) + "): that is the work to do; "
+                + String.join(", ", passing) + (passing.size() == 1 ? " passes" : " pass") + " already.";
+    }
+
+    /** The checks taught in step {@code next}, in the table's order, each with whether step {@code number} passes it. */
+    private Map<String, Boolean> checksTaughtIn(String next, String number) throws IOException {
+        Map<String, Boolean> checks = new LinkedHashMap<>();
+        Path chapter = repository.resolve("docs/check-your-server.md");
+        if (!Files.isRegularFile(chapter)) {
+            return checks;
+        }
+        String text = read(chapter);
+        int begin = text.indexOf("<!-- checker-matrix:begin -->");
+        int end = text.indexOf("<!-- checker-matrix:end -->");
+        if (begin < 0 || end < begin) {
+            return checks;
+        }
+        List<String> rows = text.substring(begin, end).lines().filter(l -> l.startsWith("|")).toList();
+        if (rows.isEmpty()) {
+            return checks;
+        }
+        List<String> header = cells(rows.get(0));
+        int column = header.indexOf(number);
+        for (String row : rows.subList(1, rows.size())) {
+            List<String> cells = cells(row);
+            if (column > 0 && cells.size() == header.size() && cells.get(1).equals(next)) {
+                checks.put(cells.get(0).replace("`", ""), cells.get(column).equals("PASS"));
+            }
+        }
+        return checks;
+    }
+
+    /** A paragraph in lines of at most 100 characters, as the rest of the docs. */
+    private static String wrap(String paragraph) {
+        StringBuilder out = new StringBuilder();
+        int lineStart = 0;
+        for (String word : paragraph.split(" ")) {
+            if (out.length() > lineStart && out.length() - lineStart + 1 + word.length() > 100) {
+                out.append('\n');
+                lineStart = out.length();
+            } else if (out.length() > lineStart) {
+                out.append(' ');
+            }
+            out.append(word);
+        }
+        return out.toString();
+    }
+
+    private static List<String> cells(String row) {
+        List<String> cells = new ArrayList<>();
+        for (String cell : row.strip().replaceAll("^\\||\\|$", "").split("\\|")) {
+            cells.add(cell.strip().replace("**", ""));
+        }
+        return cells;
+    }
+
+    private boolean hasChecker() {
+        Path checker = repository.resolve("checker");
+        return Files.isRegularFile(checker.resolve("pom.xml")) && Files.isDirectory(checker.resolve("src/main"));
+    }
+
+    /** The steps the checker grades, the first that speaks HTTP, and the first over TLS (MAX_VALUE: none). */
+    private record CheckerSteps(int last, int firstHttp, int tls) {
+    }
+
+    /** What the checker's own code says it grades: Catalog's LAST_STEP and FIRST_HTTP_STEP. */
+    private CheckerSteps checkerSteps() throws IOException {
+        Path catalog = repository.resolve("checker/src/main/java/tutorial/checker/Catalog.java");
+        String code = Files.isRegularFile(catalog) ? read(catalog) : "";
+        Matcher last = Pattern.compile("LAST_STEP\\s*=\\s*(\\d+)").matcher(code);
+        Matcher http = Pattern.compile("FIRST_HTTP_STEP\\s*=\\s*(\\d+)").matcher(code);
+        if (!last.find() || !http.find()) {
+            exit(1, "ExportStep: cannot tell which steps the checker grades (LAST_STEP and FIRST_HTTP_STEP in"
+                    + " checker/src/main/java/tutorial/checker/Catalog.java); nothing was written");
+        }
+        Matcher tls = Pattern.compile("TLS_STEP\\s*=\\s*(\\d+)").matcher(code);
+        return new CheckerSteps(Integer.parseInt(last.group(1)), Integer.parseInt(http.group(1)),
+                tls.find() ? Integer.parseInt(tls.group(1)) : Integer.MAX_VALUE);
+    }
+
+    /** What a server at step {@code checked} is started with for the checks: the checker's site, and for TLS its key store. */
+    private String serverArgs(int checked) throws IOException {
+        String args = "--root target/checker-site/site";
+        if (checked >= grades.tls()) {
+            String make = certificateCommands().get(0);
+            args += " --keystore " + option(make, "-keystore") + " --storepass " + option(make, "-storepass");
+        }
+        return args;
+    }
+
+    /** The checker's arguments for a server at step {@code checked} on 127.0.0.1:PORT (with TLS, the certificate it trusts). */
+    private String checkArgs(int checked, String port) throws IOException {
+        return "--step " + String.format("%02d", checked)
+                + (checked >= grades.tls() ? " --cacert " + option(certificateCommands().get(1), "-file") : "")
+                + " 127.0.0.1:" + port;
+    }
+
+    /**
+     * The two keytool commands that make the TLS step's certificate (a key store) and export its
+     * public part as PEM, as that step's README shows them ("$ keytool -genkeypair ...", then
+     * "$ keytool -exportcert ...").
+     */
+    private List<String> certificateCommands() throws IOException {
+        Path tlsStep = stepFolderOrNull(repository, String.format("%02d", grades.tls()));
+        Path readme = tlsStep == null ? null : tlsStep.resolve("README.md");
+        List<String> commands = new ArrayList<>();
+        if (readme != null && Files.isRegularFile(readme)) {
+            Matcher keytool = Pattern.compile("(?m)^\\$ (keytool -(?:genkeypair|exportcert) .*)$").matcher(read(readme));
+            while (keytool.find()) {
+                commands.add(keytool.group(1).strip());
+            }
+        }
+        if (commands.size() != 2 || !commands.get(0).contains("-genkeypair") || !commands.get(1).contains("-file ")) {
+            exit(1, "ExportStep: the README of step " + String.format("%02d", grades.tls()) + " does not show the two keytool"
+                    + " commands (-genkeypair, -exportcert ... -file) that the TLS checks need; nothing was written");
+        }
+        return commands;
+    }
+
+    private static String option(String command, String name) {
+        Matcher value = Pattern.compile("\\s" + Pattern.quote(name) + "\\s+(\\S+)").matcher(command);
+        return value.find() ? value.group(1) : "?";
     }
 
     /** A "## title" section of a chapter, its heading included, up to the next "## " heading. */

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Step 04's server holds 10,000 idle connections on its one thread and still echoes a new client.
-# A demonstration, not a unit test. Run from anywhere:  step04-multi-client/scripts/idle-10k.sh [COUNT]
+# A demonstration, not a unit test. Run it from any folder:  step04-multi-client/scripts/idle-10k.sh [COUNT]
 # Needs Linux (/proc) and a JDK 17+ with jcmd. Takes about half a minute; always stops what it starts.
 set -euo pipefail
 COUNT="${1:-10000}"
-cd "$(dirname "$0")/../.."   # the repository's top folder
+cd "$(dirname "$0")/.."   # the step's folder (the project's folder, in a copy of the step on its own)
+
+# The Maven Wrapper beside the step (an exported copy), or the tutorial's one folder up, or Maven.
+if [ -x ./mvnw ]; then MAVEN=./mvnw; elif [ -x ../mvnw ]; then MAVEN=../mvnw; else MAVEN=mvn; fi
 
 # Every connection is a file descriptor, in the server and in the client process alike.
 # The server keeps 32 of its own for the JVM (its --max-connections default stays below the limit).
@@ -21,7 +24,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$NEEDED" ]; then
   exit 1
 fi
 
-./mvnw -q -pl step04-multi-client compile
+"$MAVEN" -q compile
 LOG="$(mktemp)"
 SERVER_PID=""
 cleanup() {
@@ -31,14 +34,14 @@ cleanup() {
 trap cleanup EXIT
 
 # Port 0: any free port; the server says which in its first line.
-java -cp step04-multi-client/target/classes tutorial.step04.EchoServer 127.0.0.1 0 >"$LOG" &
+java -cp target/classes tutorial.step04.EchoServer 127.0.0.1 0 >"$LOG" &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q '^Listening on' "$LOG" && break; sleep 0.1; done
 PORT="$(sed -n 's/^Listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$LOG")"
 [ -n "$PORT" ] || { echo "the server did not start" >&2; exit 1; }
 echo "server: pid $SERVER_PID, $(head -1 "$LOG")"
 
-timeout 180 java step04-multi-client/scripts/IdleConnections.java 127.0.0.1 "$PORT" "$COUNT" "$SERVER_PID"
+timeout 180 java scripts/IdleConnections.java 127.0.0.1 "$PORT" "$COUNT" "$SERVER_PID"
 
 for _ in $(seq 100); do
   [ "$(grep -c ' closed$' "$LOG")" -ge "$COUNT" ] && break; sleep 0.1

@@ -1,5 +1,7 @@
 package tutorial.step04;
 
+import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -9,8 +11,9 @@ import java.util.Map;
 
 /**
  * The command-line arguments {@code [host] [port] ... [--option ...]}, with the tutorial's
- * defaults: the positional ones first, then the named options. A bad argument prints a one-line
- * usage message and ends the program with exit status 2.
+ * defaults: the positional ones first, then the named options; and the one-line answers to the
+ * slips a learner makes on the command line. A bad argument prints a one-line usage message and
+ * ends the program with exit status 2.
  */
 final class Arguments {
 
@@ -51,6 +54,13 @@ final class Arguments {
         }
         if (this.args.size() > most) {
             exitWithUsage("too many arguments");
+        }
+        // A number alone is a port. Taken as a host, "5000" would be the IPv4 address 0.0.19.136,
+        // and the server would fail with "Cannot assign requested address".
+        if (this.args.size() == 1 && isNumber(this.args.get(0))) {
+            this.args.add(0, DEFAULT_HOST);
+        } else if (this.args.size() > 1 && isNumber(this.args.get(0))) {
+            exitWithUsage(this.args.get(0) + " is a port: give the host first, e.g. " + DEFAULT_HOST + " " + this.args.get(0));
         }
     }
 
@@ -102,6 +112,32 @@ final class Arguments {
             exitWithUsage("not a number of " + name + ": " + value);
         }
         return Integer.parseInt(value);
+    }
+
+    /**
+     * What a server says in one line when it cannot bind. A port that is taken is the usual case:
+     * another server, the same one started twice, or on macOS 12 and newer the AirPlay Receiver,
+     * which listens on 5000, this tutorial's default.
+     */
+    static String cannotListen(String host, int port, BindException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.toLowerCase().contains("in use")) {
+            return "Cannot listen on " + host + ":" + port + ": " + message;
+        }
+        int another = port == 65535 ? port - 1 : port + 1;
+        return "Port " + port + " on " + host + " is already in use"
+                + (port == 5000 ? " (on macOS 12 and newer, the AirPlay Receiver listens there)" : "")
+                + ": pick another port, e.g. \"-Dexec.args=" + host + " " + another + "\"";
+    }
+
+    /** What a client says in one line when it cannot talk to the server. */
+    static String cannotTalk(String host, int port, Exception e) {
+        return "Could not talk to " + host + ":" + port + ": " + e.getMessage()
+                + (e instanceof ConnectException ? " (is the server running, on that port?)" : "");
+    }
+
+    private static boolean isNumber(String arg) {
+        return arg.matches("\\d+");
     }
 
     void exitWithUsage(String problem) {

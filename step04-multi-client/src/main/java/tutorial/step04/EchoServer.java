@@ -7,6 +7,7 @@ import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -87,9 +88,14 @@ public final class EchoServer implements AutoCloseable {
                 .withMaxConnections(arguments.count("--max-connections", "connections", machine.maxConnections()))
                 .withIdleTimeout(Duration.ofSeconds(arguments.count("--idle-timeout", "seconds",
                         (int) machine.idleTimeout().toSeconds())));
+        String host = arguments.host();
+        int port = arguments.port();
         try (Log log = logFor(arguments);
-             EchoServer server = new EchoServer(arguments.host(), arguments.port(), limits, log)) {
+             EchoServer server = new EchoServer(host, port, limits, log)) {
             server.serve();
+        } catch (BindException e) {
+            System.err.println(Arguments.cannotListen(host, port, e)); // the port is taken, most often
+            System.exit(1);
         } catch (Throwable failure) {
             report(failure);
             System.exit(1);

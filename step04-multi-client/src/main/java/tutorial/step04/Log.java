@@ -84,8 +84,10 @@ final class Log implements AutoCloseable {
         long reported = 0;
         try {
             for (Line line = queue.take(); line != END; line = queue.take()) {
-                reported = reportDropped(reported);
                 write(line);
+                // Lines are dropped while a write is stuck: the count follows the line that was
+                // stuck, in one piece, as soon as the output moves again.
+                reported = reportDropped(reported);
                 if (queue.isEmpty()) {
                     flush(); // a burst of lines goes out in one write, not one write each
                 }

@@ -2,6 +2,7 @@ package tutorial.step04;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -60,6 +61,7 @@ public final class MultiConnectionClient {
     private final boolean verbose;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
     private int unfinished;
+    private int connected; // connections whose connect succeeded so far
 
     public static void main(String[] args) throws IOException {
         Arguments arguments = new Arguments(args, 5, USAGE);
@@ -71,9 +73,18 @@ public final class MultiConnectionClient {
             System.exit(2);
         }
         boolean verbose = connections <= 10 || System.getProperty("verbose") != null;
-        MultiConnectionClient client = new MultiConnectionClient(arguments.host(), arguments.port(),
-                connections, messages, messageBytes, System.out, verbose);
-        Summary summary = client.run();
+        String host = arguments.host();
+        int port = arguments.port();
+        MultiConnectionClient client = new MultiConnectionClient(host, port, connections, messages, messageBytes,
+                System.out, verbose);
+        Summary summary;
+        try {
+            summary = client.run();
+        } catch (ConnectException e) {
+            System.err.println(Arguments.cannotTalk(host, port, e)); // nothing listens there
+            System.exit(1);
+            return;
+        }
         System.out.println(summary);
         if (!summary.complete()) {
             System.exit(1);
@@ -90,20 +101,29 @@ public final class MultiConnectionClient {
         this.verbose = verbose;
     }
 
-    /** Opens every connection, runs them all to the end on this thread, and sums up. */
+    /**
+     * Opens every connection, runs them all to the end on this thread, and sums up. Throws the
+     * {@link ConnectException} if the first connect to finish was refused: nothing listens there,
+     * and the others would be refused too.
+     */
     public Summary run() throws IOException {
-        out.println("Opening " + plural(connectionCount, "connection") + " to " + server.getHostString() + ":"
-                + server.getPort() + ", " + plural(messageCount, "message") + " of " + messageBytes + " bytes each");
         long start = System.nanoTime();
         List<ClientConnection> connections = new ArrayList<>();
         try (Selector selector = Selector.open()) {
-            for (int id = 1; id <= connectionCount; id++) {
-                connections.add(open(selector, id));
-            }
-            unfinished = connectionCount;
-            runUntilAllDone(selector);
-            for (SelectionKey key : selector.keys()) {
-                key.channel().close(); // those the server never finished
+            try {
+                for (int id = 1; id <= connectionCount; id++) {
+                    ClientConnection connection = open(selector, id);
+                    connections.add(connection);
+                    if (connection.channel().isConnected()) {
+                        connected(connection); // connect() finished at once, as it may on loopback
+                    }
+                }
+                unfinished = connectionCount;
+                runUntilAllDone(selector);
+            } finally {
+                for (SelectionKey key : selector.keys()) {
+                    key.channel().close(); // those the server never finished, or all of them if nothing listens
+                }
             }
         }
         return summarize(connections, Duration.ofNanos(System.nanoTime() - start));
@@ -137,8 +157,7 @@ public final class MultiConnectionClient {
                 try {
                     step(key, connection);
                 } catch (IOException e) {
-                    progress(connection, "failed: " + e.getMessage());
-                    finish(key);
+                    failed(key, connection, e);
                 }
             }
         }
@@ -147,7 +166,7 @@ public final class MultiConnectionClient {
     private void step(SelectionKey key, ClientConnection connection) throws IOException {
         if (key.isConnectable()) {
             connection.channel().finishConnect(); // throws if the server refused
-            progress(connection, "connected from " + connection.channel().getLocalAddress());
+            connected(connection);
             key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
             return;
         }
@@ -197,6 +216,24 @@ public final class MultiConnectionClient {
         }
     }
     // end::send-receive[]
+
+    private void connected(ClientConnection connection) throws IOException {
+        if (connected++ == 0) {
+            // Said once a connection got through, not before: with no server, the one line that
+            // says so (main) is all the client prints.
+            out.println("Opening " + plural(connectionCount, "connection") + " to " + server.getHostString() + ":"
+                    + server.getPort() + ", " + plural(messageCount, "message") + " of " + messageBytes + " bytes each");
+        }
+        progress(connection, "connected from " + connection.channel().getLocalAddress());
+    }
+
+    private void failed(SelectionKey key, ClientConnection connection, IOException e) throws IOException {
+        if (e instanceof ConnectException && connected == 0) {
+            throw e; // refused before any connection got through: nothing listens there
+        }
+        progress(connection, "failed: " + e.getMessage());
+        finish(key);
+    }
 
     private void finish(SelectionKey key) throws IOException {
         key.cancel();

@@ -36,19 +36,30 @@ final class ChildServer implements AutoCloseable {
 
     /** Started with {@code jvmOptions} (a heap size, say), its output read as it comes. */
     static ChildServer start(List<String> jvmOptions, String... serverArgs) throws IOException {
-        return new ChildServer(List.of(), jvmOptions, List.of(serverArgs), true);
+        return new ChildServer(List.of(), jvmOptions, onAnyPort(serverArgs), true);
+    }
+
+    /** Started with exactly these arguments, as a learner types them (no host or port added). */
+    static ChildServer startWithArguments(String... serverArgs) throws IOException {
+        return new ChildServer(List.of(), List.of(), List.of(serverArgs), true);
     }
 
     /** Started under {@code ulimit -n limit}: it may open that many descriptors at most. */
     static ChildServer startWithDescriptorLimit(int limit, String... serverArgs) throws IOException {
         assumeLimitCanBeSet(limit);
         List<String> ulimit = List.of("bash", "-c", "ulimit -n " + limit + " && exec \"$@\"", "bash");
-        return new ChildServer(ulimit, List.of(), List.of(serverArgs), true);
+        return new ChildServer(ulimit, List.of(), onAnyPort(serverArgs), true);
     }
 
     /** Started with a standard output that nobody reads after its first line (Listening on ...). */
     static ChildServer startWithUnreadOutput(String... serverArgs) throws IOException {
-        return new ChildServer(List.of(), List.of(), List.of(serverArgs), false);
+        return new ChildServer(List.of(), List.of(), onAnyPort(serverArgs), false);
+    }
+
+    private static List<String> onAnyPort(String... serverArgs) {
+        List<String> args = new ArrayList<>(List.of("127.0.0.1", "0"));
+        args.addAll(List.of(serverArgs));
+        return args;
     }
 
     private ChildServer(List<String> prefix, List<String> jvmOptions, List<String> serverArgs, boolean readAll)
@@ -56,7 +67,7 @@ final class ChildServer implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", mainClasses().toString(), EchoServer.class.getName(), "127.0.0.1", "0"));
+        command.addAll(List.of("-cp", mainClasses().toString(), EchoServer.class.getName()));
         command.addAll(serverArgs);
         errors = Files.createTempFile("child-server", ".err");
         process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
@@ -64,10 +75,18 @@ final class ChildServer implements AutoCloseable {
         reader = new Thread(() -> readOutput(readAll), "child-server-output");
         reader.setDaemon(true);
         reader.start();
-        await().atMost(20, SECONDS).until(() -> LISTENING.matcher(output).find() || !process.isAlive());
-        Matcher listening = LISTENING.matcher(output);
-        assertThat(listening.find()).as("the server started; it printed: %s%s", output, errors()).isTrue();
-        port = Integer.parseInt(listening.group(1));
+        try {
+            await().atMost(20, SECONDS).until(() -> LISTENING.matcher(output).find() || !process.isAlive());
+            Matcher listening = LISTENING.matcher(output);
+            assertThat(listening.find()).as("the server started; it printed: %s%s", output, errors()).isTrue();
+            port = Integer.parseInt(listening.group(1));
+        } catch (Throwable notStarted) {
+            // No ChildServer is returned, so nobody will close it: a server that started anyway
+            // (listening somewhere else than expected, say) must not outlive the test.
+            process.destroyForcibly();
+            Files.deleteIfExists(errors);
+            throw notStarted;
+        }
     }
 
     private void readOutput(boolean readAll) {

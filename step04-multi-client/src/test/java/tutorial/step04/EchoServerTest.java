@@ -16,12 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class EchoServerTest {
@@ -33,6 +35,7 @@ class EchoServerTest {
     private RunningServer running;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+    private final AtomicLong written = new AtomicLong(); // by the writer thread of startWriting
     private long received;
     private long firstWrongByte = -1;
 
@@ -96,8 +99,9 @@ class EchoServerTest {
             + " stays bounded and another client is served")
     void pendingOutputStaysBoundedWhileAnotherClientIsServed() throws Exception {
         BlockingClient greedy = connect();
-        // A stream without end: however large the kernel lets the socket buffers grow, the
-        // greedy client is still writing (blocked) when we look.
+        // It writes for as long as its socket takes bytes: the kernel's buffers may grow to many
+        // megabytes on their own (here up to 32 MiB to receive), so no size fixed in advance is
+        // sure to outgrow them; what shows the backpressure is that its writes stop.
         Thread writer = startWriting(greedy, Long.MAX_VALUE);
         awaitServerStopsReading();
 
@@ -105,6 +109,13 @@ class EchoServerTest {
         assertThat(other.echo("am I served?")).isEqualTo("am I served?");
         await().during(1, SECONDS).atMost(5, SECONDS)
                 .until(() -> running.server().pendingOutputBytes() <= PENDING_OUTPUT_BOUND);
+        AtomicLong lastSeen = new AtomicLong(-1);
+        await("the greedy client's writes stop: the server reads nothing more from it")
+                .during(1, SECONDS).atMost(20, SECONDS)
+                .until(() -> {
+                    long now = written.get();
+                    return now == lastSeen.getAndSet(now); // no write has ended since the last look
+                });
         assertThat(writer.isAlive()).as("the greedy client is still stuck writing").isTrue();
 
         greedy.close(); // the blocked write fails, and the writer thread ends
@@ -184,6 +195,8 @@ class EchoServerTest {
     }
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step05")
     @DisplayName("speak HTTP to it: the JDK's HttpClient fails, because it gets its own request back (fixed in step 05)")
     void httpClientGetsItsOwnRequestBack() throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + running.server().port() + "/");
@@ -197,6 +210,8 @@ class EchoServerTest {
     }
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step05")
     @DisplayName("speak HTTP to it: a request written by hand comes back unchanged, not answered (fixed in step 05)")
     void httpRequestComesBackUnchanged() throws IOException {
         BlockingClient client = connect();
@@ -221,6 +236,7 @@ class EchoServerTest {
             try {
                 for (long sent = 0; sent < size; sent += 64 * 1024) {
                     client.sendAll(patternBytes(sent, (int) Math.min(64 * 1024, size - sent)));
+                    written.set(sent);
                 }
                 client.channel().shutdownOutput(); // "nothing more from me", but still reading
             } catch (Throwable e) {

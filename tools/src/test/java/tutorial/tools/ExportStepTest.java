@@ -2,8 +2,10 @@ package tutorial.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static tutorial.tools.Programs.compiles;
+import static tutorial.tools.Programs.oneLine;
+import static tutorial.tools.Programs.stepFolder;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,26 +13,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import tutorial.tools.Programs.Run;
 
 /**
  * {@code java tools/ExportStep.java} as a teacher runs it: every step exported to a folder of its
  * own and built OFFLINE by Maven, against the local repository this build has just filled (this
  * module is built first, with the same plugins and test libraries as the steps). The copies have
  * nothing from the repository but what the export put there, so a pom that needs a parent, a test
- * that needs a file of the repository, or a README link that points back fails here. Steps 01-03
- * are also exported as starter kits, whose code is compiled.
+ * that needs a file of the repository, or a README link that points back fails here. Steps 01-04
+ * are also exported as starter kits, whose code is compiled ({@link StarterGradingTest} runs the
+ * checker that step 03's kit carries).
  *
  * <p>To stay quick (the whole suite has about three minutes), all the copies are built in one
  * Maven run, every copy is compiled with its tests, and one test class per step runs:
@@ -51,7 +58,9 @@ class ExportStepTest {
             "06", "HttpClientTest");
 
     /** The steps whose limitation tests carry @Tag("fixed-in-stepNN"), so that their starter kit can leave them out. */
-    private static final List<String> TAGGED = List.of("01", "02", "03");
+    private static final List<String> TAGGED = List.of("01", "02", "03", "04");
+
+    private static final Pattern HTML_ANCHOR = Pattern.compile("<a (?:id|name)=\"([^\"]+)\"");
 
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
     private static final Pattern INCLUDE = Pattern.compile("<!-- include: (\\S+?)(?:#\\S+)? -->");
@@ -64,13 +73,7 @@ class ExportStepTest {
 
     @BeforeAll
     static void findRepository() throws IOException {
-        // Surefire runs in tools/, an IDE often in the top folder: look upwards from either.
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null && repository == null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("tools/ExportStep.java"))) {
-                repository = dir;
-            }
-        }
-        assertThat(repository).as("a folder above %s with tools/ExportStep.java", Path.of("").toAbsolutePath()).isNotNull();
+        repository = Programs.repository();
         // `java tools/ExportStep.java` compiles the program at every run (a second or two): the
         // tests that are not about that command itself run it compiled once.
         exportStepClasses = Files.createDirectory(work.resolve("export-step-classes"));
@@ -88,11 +91,22 @@ class ExportStepTest {
             // The first one exactly as a teacher types it; the others compiled once, for speed.
             Run export = number.equals("01") ? java(repository, "tools/ExportStep.java", number, project.toString())
                     : exportStep(repository, number, project.toString());
-            assertThat(export.status).as(export.output).isZero();
-            assertThat(export.output).startsWith("Exported step " + number);
+            assertThat(export.status()).as(export.output()).isZero();
+            assertThat(export.output()).startsWith("Exported step " + number);
             assertNothingPointsBack(project);
             assertThat(project.resolve("LICENSE")).hasSameTextualContentAs(repository.resolve("LICENSE"));
             assertThat(project.resolve("mvnw.cmd")).exists();
+            if (Integer.parseInt(number) <= Programs.checkerLastStep(repository)) {
+                assertThat(project.resolve("README.md")).content().as("the README of exported step %s", number)
+                        .contains("./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + number + " ");
+                assertThat(project.resolve("checker/pom.xml")).exists();
+                if (number.equals("06")) {
+                    // A TLS server's certificate is the student's own: the checker must be told to trust it.
+                    assertThat(project.resolve("README.md")).content().as("how to check step 06").contains("--cacert");
+                }
+            } else {
+                assertThat(project.resolve("checker")).as("the checker, which cannot grade step %s", number).doesNotExist();
+            }
             if (File.separatorChar == '/') {
                 assertThat(Files.isExecutable(project.resolve("mvnw"))).as("mvnw is executable").isTrue();
             }
@@ -110,30 +124,28 @@ class ExportStepTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    @DisplayName("steps 01-03 as starter kits: their limitation tests left out, the assignment and the checker in, and the code compiles")
+    @DisplayName("steps 01-04 as starter kits: their limitation tests left out, the assignment and the checker in, and the code compiles")
     void startersLeaveOutTheLimitationAndCompile() throws Exception {
-        // The checker module comes from another issue: a stand-in of the same shape (a pom with
-        // test dependencies on the steps, main code, tests) shows what the export does with it.
-        Path copy = repositoryWithStandInChecker(work.resolve("repository"));
         Path starters = Files.createDirectory(work.resolve("starters"));
         List<Path> sources = new ArrayList<>();
         for (String number : TAGGED) {
             String next = String.format("%02d", Integer.parseInt(number) + 1);
-            Path step = stepFolder(copy, number);
+            Path step = stepFolder(repository, number);
             Path kit = starters.resolve("starter" + number);
             assertThat(grep(step.resolve("src/test"), "@Tag(\"fixed-in-step" + next + "\")"))
                     .as("step %s has tests tagged fixed-in-step%s to leave out", number, next).isNotEmpty();
 
-            Run export = exportStep(copy, number, kit.toString(), "--starter");
+            Run export = exportStep(repository, number, kit.toString(), "--starter");
 
-            assertThat(export.status).as(export.output).isZero();
-            assertThat(export.output).contains("left out").contains("as the starter kit of step " + next);
+            assertThat(export.status()).as(export.output()).isZero();
+            assertThat(export.output()).contains("left out").contains("as the starter kit of step " + next);
             assertThat(grep(kit.resolve("src/test"), "fixed-in-step" + next)).as("limitation tests left in").isEmpty();
             assertThat(grep(kit.resolve("src/test"), "@Test")).as("the other tests came along").isNotEmpty();
             assertThat(kit.resolve("ASSIGNMENT.md")).content()
                     .contains("# Assignment: from step " + number + " to step " + next)
                     .contains("## What you'll build")
-                    .contains("./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + " 127.0.0.1:5000\"");
+                    .contains("./mvnw -q -f checker compile exec:java \"-Dexec.args=--step " + next + " 127.0.0.1:5000\"")
+                    .contains("As handed out, step " + number + " ");
             assertThat(kit.resolve("README.md")).content().startsWith("> **Starter kit:**");
             assertThat(kit.resolve("checker/pom.xml")).content()
                     .contains("<artifactId>checker</artifactId>").doesNotContain("<scope>test</scope>");
@@ -142,11 +154,39 @@ class ExportStepTest {
             sources.add(kit.resolve("src/main/java"));
             sources.add(kit.resolve("src/test/java"));
         }
+        // What each kit's assignment says the checker finds before the work is done, as the
+        // checker's table has it (the grading test below runs the checker to see it for step 03).
+        assertThat(oneLine(starters.resolve("starter01/ASSIGNMENT.md")))
+                .contains("step 01 already passes every check that step 02 teaches");
+        assertThat(oneLine(starters.resolve("starter02/ASSIGNMENT.md"))).contains("step 02 fails both checks that step 03 teaches");
+        assertThat(oneLine(starters.resolve("starter04/ASSIGNMENT.md")))
+                .contains("--make-site target/checker-site").contains("step 04 fails all 15 checks that step 05 teaches");
         // The pom is the exported step's, built offline by the other test; what differs here is
         // the code: test classes with methods taken out, and the checker's main code. One javac
-        // run for all (each step has its own package; the three checkers are the same copy).
+        // run for all (each step has its own package; the checkers are the same copy).
         sources.add(starters.resolve("starter03/checker/src/main/java"));
         compiles(Files.createDirectory(work.resolve("starter-classes")), sources.toArray(Path[]::new));
+    }
+
+    @Test
+    @DisplayName("05 --starter: refused in one line while the checker cannot grade step 06, and nothing is written")
+    void starterOfAStepTheCheckerCannotGradeIsRefused() throws Exception {
+        Path kit = work.resolve("starter05");
+
+        Run export = exportStep(repository, "05", kit.toString(), "--starter");
+
+        if (Programs.checkerLastStep(repository) >= 6) {
+            // The checker grades TLS now: the assignment must say how it trusts the student's certificate.
+            assertThat(export.status()).as(export.output()).isZero();
+            assertThat(kit.resolve("ASSIGNMENT.md")).content().as("how to check step 06 (ExportStep's assignment text)")
+                    .contains("--cacert");
+            return;
+        }
+        assertThat(export.status()).isEqualTo(1);
+        assertThat(export.output()).isEqualTo("ExportStep: the checker grades steps 01 to 05, not step 06, so it could"
+                + " not grade this assignment; hand out step 05 as a project instead (java tools/ExportStep.java 05 DIR);"
+                + " nothing was written" + System.lineSeparator());
+        assertThat(kit).doesNotExist();
     }
 
     @Test
@@ -157,8 +197,8 @@ class ExportStepTest {
 
         Run export = java(repository, "tools/ExportStep.java", "01", taken.toString());
 
-        assertThat(export.status).isEqualTo(2);
-        assertThat(export.output).isEqualTo("ExportStep: " + taken + " exists and is not empty;"
+        assertThat(export.status()).isEqualTo(2);
+        assertThat(export.output()).isEqualTo("ExportStep: " + taken + " exists and is not empty;"
                 + " choose a new or empty folder (nothing was written)" + System.lineSeparator());
         try (Stream<Path> files = Files.list(taken)) {
             assertThat(files).containsExactly(taken.resolve("homework.txt"));
@@ -173,8 +213,8 @@ class ExportStepTest {
 
         Run export = java(copy, "tools/ExportStep.java", "03", kit.toString(), "--starter");
 
-        assertThat(export.status).isEqualTo(1);
-        assertThat(export.output).hasLineCount(1).startsWith("ExportStep: --starter needs the checker");
+        assertThat(export.status()).isEqualTo(1);
+        assertThat(export.output()).hasLineCount(1).startsWith("ExportStep: --starter needs the checker");
         assertThat(kit).doesNotExist();
     }
 
@@ -211,14 +251,49 @@ class ExportStepTest {
         assertThat(problems).as("lines of %s that point back into the repository", project.getFileName()).isEmpty();
     }
 
-    private static void checkTarget(Path project, Path file, String target, String where, List<String> problems) {
-        if (target.contains("://") || target.startsWith("#") || target.startsWith("mailto:")) {
+    private static void checkTarget(Path project, Path file, String target, String where, List<String> problems)
+            throws IOException {
+        if (target.contains("://") || target.startsWith("mailto:")) {
             return;
         }
-        Path resolved = file.getParent().resolve(target.replaceFirst("#.*$", "")).normalize();
+        String name = target.replaceFirst("#.*$", "");
+        Path resolved = name.isEmpty() ? file : file.getParent().resolve(name).normalize();
         if (!resolved.startsWith(project) || !Files.exists(resolved)) {
             problems.add(where + "links to " + target + ", which is not in the project");
+        } else if (target.contains("#") && resolved.toString().endsWith(".md")
+                && !anchors(resolved).contains(target.substring(target.indexOf('#') + 1))) {
+            problems.add(where + "links to " + target + ", a heading that " + project.relativize(resolved) + " does not have");
         }
+    }
+
+    /** The anchors GitHub gives a Markdown file's headings (as docs/tools/CheckExcerpts.java makes them). */
+    private static Set<String> anchors(Path md) throws IOException {
+        Set<String> anchors = new HashSet<>();
+        Map<String, Integer> seen = new HashMap<>();
+        boolean inFence = false;
+        List<String> lines = Files.readAllLines(md, StandardCharsets.UTF_8);
+        for (String line : lines) {
+            inFence ^= line.startsWith("```");
+            if (inFence || !line.matches("#{1,6} .*")) {
+                continue;
+            }
+            String text = line.replaceFirst("^#+ ", "").replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1");
+            StringBuilder slug = new StringBuilder();
+            text.toLowerCase(Locale.ROOT).codePoints().forEach(c -> {
+                if (Character.isLetterOrDigit(c) || c == '-' || c == '_') {
+                    slug.appendCodePoint(c);
+                } else if (c == ' ') {
+                    slug.append('-');
+                }
+            });
+            int repeats = seen.merge(slug.toString(), 1, Integer::sum) - 1;
+            anchors.add(repeats == 0 ? slug.toString() : slug + "-" + repeats);
+        }
+        Matcher html = HTML_ANCHOR.matcher(String.join("\n", lines));
+        while (html.find()) {
+            anchors.add(html.group(1));
+        }
+        return anchors;
     }
 
     private static boolean isText(Path file) {
@@ -299,43 +374,6 @@ class ExportStepTest {
         return tests;
     }
 
-    /** javac over the given source files and folders, with this test's own class path (JUnit, AssertJ, Awaitility). */
-    private static void compiles(Path classes, Path... sources) throws IOException {
-        List<String> arguments = new ArrayList<>(List.of("--release", "17", "-d", classes.toString(),
-                "-cp", System.getProperty("java.class.path")));
-        for (Path source : sources) {
-            try (Stream<Path> walk = Files.walk(source)) {
-                walk.filter(p -> p.toString().endsWith(".java")).forEach(p -> arguments.add(p.toString()));
-            }
-        }
-        ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int status = ToolProvider.getSystemJavaCompiler().run(null, errors, errors, arguments.toArray(String[]::new));
-        assertThat(status).as("javac %s:%n%s", List.of(sources), errors.toString(StandardCharsets.UTF_8)).isZero();
-    }
-
-    // ---- a copy of the repository with a stand-in checker -----------------------------------------
-
-    private static Path repositoryWithStandInChecker(Path into) throws IOException {
-        Path copy = copyOfRepository(into);
-        Path checker = copy.resolve("checker");
-        Files.createDirectories(checker.resolve("src/main/java/tutorial/checker"));
-        Files.createDirectories(checker.resolve("src/test/java/tutorial/checker"));
-        String stepPom = Files.readString(stepFolder(repository, "01").resolve("pom.xml"), StandardCharsets.UTF_8);
-        String pom = stepPom.replace("<artifactId>step01-blocking-echo</artifactId>", "<artifactId>checker</artifactId>")
-                .replace("tutorial.step01.EchoServer", "tutorial.checker.Checker")
-                .replace("  </dependencies>", "    <dependency>\n      <groupId>tutorial</groupId>\n"
-                        + "      <artifactId>step03-selector</artifactId>\n      <version>${project.version}</version>\n"
-                        + "      <scope>test</scope>\n    </dependency>\n  </dependencies>");
-        Files.writeString(checker.resolve("pom.xml"), pom, StandardCharsets.UTF_8);
-        Files.writeString(checker.resolve("src/main/java/tutorial/checker/Checker.java"),
-                "package tutorial.checker;\n\npublic final class Checker {\n    public static void main(String[] args) {\n"
-                        + "        System.out.println(\"stand-in checker \" + String.join(\" \", args));\n    }\n}\n",
-                StandardCharsets.UTF_8);
-        Files.writeString(checker.resolve("src/test/java/tutorial/checker/CheckerTest.java"),
-                "package tutorial.checker;\n\nclass CheckerTest {\n}\n", StandardCharsets.UTF_8);
-        return copy;
-    }
-
     /** What ExportStep reads: the top pom, the wrapper, the license, the chapters, the steps, the tool. */
     private static Path copyOfRepository(Path into) throws IOException {
         for (String file : List.of("pom.xml", "mvnw", "mvnw.cmd", ".mvn/wrapper/maven-wrapper.properties", "LICENSE",
@@ -373,12 +411,6 @@ class ExportStepTest {
         }
     }
 
-    private static Path stepFolder(Path repository, String number) throws IOException {
-        try (Stream<Path> list = Files.list(repository)) {
-            return list.filter(p -> p.getFileName().toString().startsWith("step" + number + "-")).findFirst().orElseThrow();
-        }
-    }
-
     /** The files under a folder that contain a string. */
     private static List<Path> grep(Path folder, String text) throws IOException {
         if (!Files.isDirectory(folder)) {
@@ -404,24 +436,11 @@ class ExportStepTest {
 
     /** {@code java ARGS...} in a folder, as a user types it; stdout and stderr together. */
     private static Run java(Path folder, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(args));
-        Path output = Files.createTempFile(work, "java", ".txt");
-        Process process = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError(String.join(" ", args) + " did not end within 2 minutes");
-        }
-        return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        return Programs.java(folder, work, args);
     }
 
     private static String tail(String log, int lines) {
         List<String> all = log.lines().toList();
         return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
-    }
-
-    private record Run(int status, String output) {
     }
 }
