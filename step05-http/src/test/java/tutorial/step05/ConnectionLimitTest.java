@@ -96,7 +96,11 @@ class ConnectionLimitTest {
     void outOfDescriptorsTheServerServesWhoItHas() throws Exception {
         Descriptors.assumeFree(150);
         // A maximum the descriptors cannot reach: accept() itself fails with "Too many open files".
-        try (ChildServer server = ChildServer.startWithDescriptorLimit(64, "--max-connections", "1000")) {
+        // Timeouts of a minute: while accepting is paused, a connection with nothing in flight is
+        // closed to make room once it has been quiet for a sweep (a tenth of the shorter timeout),
+        // and on a loaded machine the test may take longer than a second to get to each client.
+        try (ChildServer server = ChildServer.startWithDescriptorLimit(64, "--max-connections", "1000",
+                "--idle-timeout", "60", "--head-timeout", "60")) {
             for (int i = 0; i < 100; i++) {
                 clients.add(new RawClient(server.port())); // the kernel completes every connect
             }
@@ -141,7 +145,8 @@ class ConnectionLimitTest {
     @DisplayName("default maximum (ulimit -n 64): the server stops accepting before the kernel refuses")
     void defaultMaximumStaysBelowTheDescriptorLimit() throws Exception {
         Descriptors.assumeFree(100);
-        try (ChildServer server = ChildServer.startWithDescriptorLimit(128)) {
+        // Timeouts of a minute, for the reason above: at the maximum, quiet connections make room.
+        try (ChildServer server = ChildServer.startWithDescriptorLimit(128, "--idle-timeout", "60", "--head-timeout", "60")) {
             for (int i = 0; i < 64; i++) {
                 clients.add(new RawClient(server.port()));
             }
