@@ -11,13 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import javax.net.ssl.SSLSocket;
 
 /**
- * A blocking TLS socket, trusting the test certificate, that sends exactly the bytes a test gives it and reads responses the way
+ * A blocking socket that sends exactly the bytes a test gives it and reads responses the way
  * HTTP frames them: the head up to the blank line, then Content-Length bytes of body. Every read
  * gives up after 20 seconds, so a server that never answers fails the test instead of hanging it.
- * Each {@code send} is one write, and so one TLS record (up to 16 KiB).
  */
 final class RawClient implements AutoCloseable {
 
@@ -32,24 +30,13 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    private final SSLSocket socket;
+    private final Socket socket;
     private final InputStream in;
 
     RawClient(int port) throws IOException {
-        this(port, 0);
-    }
-
-    /** With {@code receiveBufferSize} > 0, a small window: the server can send only that much ahead. */
-    RawClient(int port, int receiveBufferSize) throws IOException {
-        Socket plain = new Socket();
-        if (receiveBufferSize > 0) {
-            plain.setReceiveBufferSize(receiveBufferSize); // before connect: the window is agreed then
-        }
-        plain.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
-        plain.setSoTimeout(20_000);
-        socket = (SSLSocket) TestCertificate.localhost().clientContext().getSocketFactory()
-                .createSocket(plain, "localhost", port, true);
-        socket.startHandshake();
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
+        socket.setSoTimeout(20_000);
         in = new BufferedInputStream(socket.getInputStream());
     }
 
@@ -63,7 +50,7 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
-    /** Sends the bytes one at a time, each in a write (and so a TLS record and a TCP segment) of its own. */
+    /** Sends the bytes one at a time, each in a write (and so a TCP segment) of its own. */
     void sendByteByByte(String text) throws IOException {
         socket.setTcpNoDelay(true); // or Nagle would gather the bytes again into few segments
         for (byte b : text.getBytes(StandardCharsets.ISO_8859_1)) {
@@ -94,11 +81,6 @@ final class RawClient implements AutoCloseable {
         return readResponse(false);
     }
 
-    /** The raw stream, for a test that reads at its own pace. */
-    InputStream input() {
-        return in;
-    }
-
     private String readHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0; // how much of CR LF CR LF we have just seen
@@ -113,7 +95,7 @@ final class RawClient implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1).stripTrailing();
     }
 
-    /** True if the server closed the connection cleanly (close_notify or end of stream, no more bytes, no reset). */
+    /** True if the server closed the connection cleanly (end of stream, no more bytes, no reset). */
     boolean closedByServer() throws IOException {
         return in.read() == -1;
     }
