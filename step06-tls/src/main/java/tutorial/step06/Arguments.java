@@ -1,5 +1,6 @@
 package tutorial.step06;
 
+import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -7,16 +8,21 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
- * The optional command-line arguments {@code [--host HOST] [--port PORT] [--root DIR]
- * [--idle-timeout SECONDS] [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]},
+ * The command-line arguments {@code [--host HOST] [--port PORT] [--root DIR]
+ * [--idle-timeout SECONDS] [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]
+ * --keystore FILE --storepass PASS},
  * with the tutorial's defaults (for the root: the built-in site), and the one-line answers to the
  * slips a learner makes on the command line. A bad argument prints a one-line usage message and
  * ends the program with exit status 2; a folder that is not there, a port that is taken and a
@@ -25,12 +31,13 @@ import java.util.Map;
 final class Arguments {
 
     static final String USAGE = "HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]"
-            + " [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]";
+            + " [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE] --keystore FILE --storepass PASS";
     static final String DEFAULT_HOST = "127.0.0.1";
-    static final int DEFAULT_PORT = 8080;
+    static final int DEFAULT_PORT = 8443;
     // The options there may be, as the usage shows them: "--quiet" alone, "--log FILE" with a value.
     private static final List<String> KNOWN = List.of("--host HOST", "--port PORT", "--root DIR",
-            "--idle-timeout SECONDS", "--head-timeout SECONDS", "--max-connections N", "--quiet", "--log FILE");
+            "--idle-timeout SECONDS", "--head-timeout SECONDS", "--max-connections N", "--quiet", "--log FILE",
+            "--keystore FILE", "--storepass PASS");
     // Where the sources keep the built-in site, from the two folders a learner starts in: the
     // repository's top folder, and the step's own folder (or a copy of it).
     private static final List<String> SITE_SOURCES = List.of("step06-tls/src/main/resources/site", "src/main/resources/site");
@@ -55,6 +62,12 @@ final class Arguments {
             } else {
                 options.put(arg, args[++i]);
             }
+        }
+        if (!has("--keystore")) {
+            exitWithUsage("HTTPS needs a certificate; make a key store with: " + ServerCertificate.KEYTOOL_COMMAND);
+        }
+        if (!has("--storepass")) {
+            exitWithUsage("missing --storepass for " + value("--keystore"));
         }
     }
 
@@ -92,6 +105,22 @@ final class Arguments {
         }
         return folder;
     }
+
+    // tag::tls[]
+    /** The key store, read: a file that is not there, a wrong password or no key in it gets one line. */
+    SSLContext tls() {
+        String keyStore = value("--keystore");
+        try {
+            return ServerCertificate.load(Path.of(keyStore), value("--storepass").toCharArray());
+        } catch (NoSuchFileException e) {
+            exitWith("Cannot use key store " + keyStore + ": there is no such file (make one with: "
+                    + ServerCertificate.KEYTOOL_COMMAND + ")");
+        } catch (IOException | GeneralSecurityException e) {
+            exitWith("Cannot use key store " + keyStore + ": " + e.getMessage());
+        }
+        return null; // not reached: exitWith ends the program
+    }
+    // end::tls[]
 
     /** Whether the option (one without a value) was given. */
     boolean has(String option) {
@@ -171,7 +200,9 @@ final class Arguments {
     /** What a client says in one line when it cannot talk to the server. */
     static String cannotTalk(String host, int port, Exception e) {
         return "Could not talk to " + host + ":" + port + ": " + e.getMessage()
-                + (e instanceof ConnectException ? " (is the server running, on that port?)" : "");
+                + (e instanceof ConnectException ? " (is the server running, on that port?)" : "")
+                + (e instanceof SSLHandshakeException ? " (does this JVM trust the server's certificate? Add"
+                        + " -Djavax.net.ssl.trustStore=localhost.p12 -Djavax.net.ssl.trustStorePassword=changeit)" : "");
     }
 
     /** One line that says what went wrong and what to do, then exit status 1. */

@@ -16,8 +16,8 @@ import java.util.ArrayDeque;
  * of buffers, sent with one gathering write) and a large file being streamed, how far the
  * connection is on its way to a close, and the times of the client's last activity and of the
  * first byte of the request head that is arriving, for the two timeouts. A connection with nothing
- * in flight holds no buffer at all. It takes channels as the narrowest interfaces it needs, so its
- * tests need no socket.
+ * in flight holds no buffer of its own; its {@link TlsChannel} holds two, from accept to close. It
+ * takes channels as the narrowest interfaces it needs, so its tests need no socket.
  */
 final class Connection {
 
@@ -46,6 +46,7 @@ final class Connection {
     // end::ending[]
 
     private final SocketAddress address;
+    private final TlsChannel channel;
     // Every byte this connection holds is counted here, with everyone else's.
     private final MemoryBudget budget;
     // The parser of the request head that is arriving: made at its first byte, let go with the
@@ -69,15 +70,25 @@ final class Connection {
     private boolean inputEnded;
     private Ending ending = Ending.OPEN;
     private long lastActivity;
+    private final long acceptedAt;
 
-    Connection(SocketAddress address, MemoryBudget budget, long now) {
+    Connection(SocketAddress address, MemoryBudget budget, long now, TlsChannel channel) {
         this.address = address;
         this.budget = budget;
         this.lastActivity = now;
+        this.acceptedAt = now;
+        this.channel = channel;
+        // The TLS buffers are held from accept to close, idle or not: 33 KiB a connection.
+        budget.allocated(channel.networkBufferBytes());
     }
 
     SocketAddress address() {
         return address;
+    }
+
+    /** The client's socket, behind TLS. */
+    TlsChannel channel() {
+        return channel;
     }
 
     // tag::read-from[]
@@ -87,7 +98,9 @@ final class Connection {
      */
     int readFrom(ReadableByteChannel channel, ByteBuffer buffer) throws IOException {
         int count = channel.read(buffer);
-        if (count > 0 && ending != Ending.LINGERING) {
+        // Not "count > 0": over TLS the last request and the client's close_notify can come in
+        // one read, which then returns -1 with the request in the buffer all the same.
+        if (buffer.position() > 0 && ending != Ending.LINGERING) {
             input = buffer.flip(); // fill mode -> drain mode: the parser takes bytes from position to limit
             inputIsLent = true;
         }
@@ -184,11 +197,25 @@ final class Connection {
     boolean headOverdue(long now, long timeoutNanos) {
         return ending == Ending.OPEN && headStarted && now - headStartedAt > timeoutNanos;
     }
+
+    /**
+     * The TLS handshake, which comes before the first request head, started at the accept more
+     * than {@code timeout} ago and is still not done: a client that trickles its hello a byte at
+     * a time is never idle, and the parser never sees a byte of it.
+     */
+    boolean handshakeOverdue(long now, long timeoutNanos) {
+        return !channel.isHandshakeDone() && now - acceptedAt > timeoutNanos;
+    }
     // end::head-deadline[]
 
-    /** A keep-alive connection with nothing in flight: no request arriving, none waiting, nothing to send. */
+    /**
+     * A keep-alive connection with nothing in flight: no request arriving, none waiting, nothing to
+     * send. Not while its TLS handshake goes on: with every handshake's crypto on the loop thread,
+     * a burst of them keeps the loop away for seconds, and the client that waits for its turn
+     * would look idle.
+     */
     boolean isBetweenRequests() {
-        return ending == Ending.OPEN && !headStarted && input == null && !hasPendingOutput();
+        return ending == Ending.OPEN && !headStarted && input == null && !hasPendingOutput() && channel.isHandshakeDone();
     }
 
     /** Halfway through a request, with nothing owed to the client: the idle timeout answers 408 then. */
@@ -293,6 +320,7 @@ final class Connection {
 
     /** The connection is closed: what it held goes back to the budget, and its file is closed. */
     void release() {
+        budget.released(channel.networkBufferBytes());
         budget.released(pendingOutputBytes);
         pendingOutputBytes = 0;
         pendingOutput.clear();
@@ -307,10 +335,13 @@ final class Connection {
     }
 
     boolean hasPendingOutput() {
-        return !pendingOutput.isEmpty() || file != null;
+        return !pendingOutput.isEmpty() || file != null || channel.hasPendingOutput();
     }
 
-    /** Bytes this connection holds in memory now: unsent output, unparsed input, a head half received. */
+    /**
+     * Bytes this connection holds in memory now: unsent output, unparsed input, a head half
+     * received; not the TLS buffers, which every connection holds whatever its client does.
+     */
     long heldBytes() {
         return pendingOutputBytes + (input != null && !inputIsLent ? input.capacity() : 0) + headBytes;
     }

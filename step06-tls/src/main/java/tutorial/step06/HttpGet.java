@@ -2,19 +2,24 @@ package tutorial.step06;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * What curl does for one page, by hand: send a GET as text, read until the server closes, print
- * what came back. The request asks for {@code Connection: close}, so the end of the response is
+ * What curl does for one page, by hand, over TLS: send a GET as text, read until the server
+ * closes, print what came back. A blocking {@link SSLSocket} does the TLS: a client has no loop to
+ * share, so it needs no {@code SSLEngine}. It trusts what the JDK trusts, or what
+ * {@code -Djavax.net.ssl.trustStore=FILE} names (the server's own key store will do). The request
+ * asks for {@code Connection: close}, so the end of the response is
  * simply the end of the stream; a client that keeps the connection would have to count
  * Content-Length bytes instead, as browsers do.
  *
- * <p>Usage: {@code HttpGet [host] [port] [path]}, defaults 127.0.0.1 8080 /; a number alone is
+ * <p>Usage: {@code HttpGet [host] [port] [path]}, defaults 127.0.0.1 8443 /; a number alone is
  * the port. With no server there, one line says so and the exit status is 1.
  */
 public final class HttpGet {
@@ -23,7 +28,7 @@ public final class HttpGet {
     }
 
     public static void main(String[] args) {
-        // A number alone is the port. Taken as a host, "8080" would be the IPv4 address 0.0.31.144.
+        // A number alone is the port. Taken as a host, "8443" would be the IPv4 address 0.0.32.251.
         if (args.length == 1 && args[0].matches("\\d+")) {
             args = new String[] {Arguments.DEFAULT_HOST, args[0]};
         }
@@ -52,14 +57,19 @@ public final class HttpGet {
     }
 
     private static void get(InetSocketAddress server, String hostAndPort, String path) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(server)) {
+        SSLSocketFactory tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        try (SSLSocket socket = (SSLSocket) tls.createSocket(server.getHostString(), server.getPort())) {
+            // An SSLSocket checks the certificate's chain, but not that it names this host,
+            // unless asked: without this line any trusted certificate would do, a stranger's too.
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
             String request = "GET " + path + " HTTP/1.1\r\nHost: " + hostAndPort + "\r\nConnection: close\r\n\r\n";
-            SocketAddress peer = channel.getRemoteAddress();
-            ByteBuffer bytes = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
-            while (bytes.hasRemaining()) {
-                Trace.wrote(channel.write(bytes), peer);
-            }
-            System.out.print(printable(readUntilClosed(channel, peer)));
+            SocketAddress peer = socket.getRemoteSocketAddress();
+            byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+            socket.getOutputStream().write(bytes); // the handshake happens here, before the first byte
+            Trace.wrote(bytes.length, peer);
+            System.out.print(printable(readUntilClosed(socket.getInputStream(), peer)));
         }
     }
 
@@ -68,13 +78,13 @@ public final class HttpGet {
         System.exit(2);
     }
 
-    private static byte[] readUntilClosed(SocketChannel channel, SocketAddress peer) throws IOException {
+    private static byte[] readUntilClosed(InputStream in, SocketAddress peer) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(8192);
+        byte[] buffer = new byte[8192];
         int count;
-        while ((count = channel.read(buffer.clear())) != -1) {
+        while ((count = in.read(buffer)) != -1) {
             Trace.read(count, peer);
-            response.write(buffer.array(), 0, count);
+            response.write(buffer, 0, count);
         }
         return response.toByteArray();
     }

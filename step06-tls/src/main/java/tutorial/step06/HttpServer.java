@@ -22,25 +22,24 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
- * A primitive HTTP/1.1 server for static files on step 04's one-thread selector loop. This class
- * is the loop: accept, select, read, write, close, and close a connection that stays silent too
- * long. The per-connection state on the key, {@code OP_WRITE} only while output is pending, the
- * backpressure and the limits on what all clients together may spend ({@link Limits}) are step
- * 04's. The HTTP is elsewhere: each {@link Connection} parses what it read into requests
- * ({@link RequestParser}), a {@link Responder} decides the response to each (files from
- * {@link StaticFiles}), and the loop queues it on the connection and writes it out.
+ * Step 05's HTTP/1.1 server, now speaking HTTPS: the loop, the parser, the files, the responses
+ * and the limits are step 05's; what is new is that every connection's bytes pass through a
+ * {@link TlsChannel}, which decrypts what the loop reads and encrypts what it writes, with the
+ * server's certificate from a key store ({@link ServerCertificate}).
  *
  * <p>Usage: {@code HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]
- * [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]}, defaults 127.0.0.1, 8080,
- * the built-in site, and limits that fit the process.
+ * [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE] --keystore FILE --storepass PASS},
+ * defaults 127.0.0.1, 8443, the built-in site, and limits that fit the process.
  */
 public final class HttpServer implements AutoCloseable {
 
     // One read moves up to 64 KiB: a request head of 20 KB arrives in one read, not twenty. The
     // size costs nothing per connection: there is one buffer, shared by every read, because the
-    // loop reads one channel at a time, on one thread.
+    // loop reads one channel at a time, on one thread. TLS needs room for a whole record's
+    // plaintext (16,704 bytes) in it: there is.
     static final int BUFFER_SIZE = 64 * 1024;
     // tag::turn-budget[]
     // Fairness: the work one connection gets in one turn of the loop. A client that reads as
@@ -67,11 +66,12 @@ public final class HttpServer implements AutoCloseable {
     // and once the descriptors have run out, a class used for the first time cannot be loaded
     // (NoClassDefFoundError, and the loop would die of it). Nested classes are files of their
     // own, hence the names; a test checks that no class the loop may use is missing here.
+    // (TlsChannel$1 is the table javac makes for a switch on an enum of the JDK's.)
     static final List<String> USED_BY_THE_LOOP = List.of("AccessLog", "Body", "Body$Bytes", "Body$File",
             "Body$None", "Connection", "Connection$Ending", "Directory", "HttpError", "Limits", "Log", "Log$Line",
             "MemoryBudget", "Request", "RequestParser", "RequestParser$State", "Responder", "Response",
             "Response$CachedDate", "StaticFiles", "StaticFiles$Found", "StaticFiles$Located",
-            "StaticFiles$StaticFile", "Status", "Trace");
+            "StaticFiles$StaticFile", "Status", "TlsChannel", "TlsChannel$1", "Trace");
 
     static {
         for (String name : USED_BY_THE_LOOP) {
@@ -90,6 +90,7 @@ public final class HttpServer implements AutoCloseable {
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
     private final SelectionKey serverKey;
+    private final SSLContext tls;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
     private final long idleTimeoutNanos;
     private final long headTimeoutNanos;
@@ -116,7 +117,8 @@ public final class HttpServer implements AutoCloseable {
                 .withIdleTimeout(arguments.seconds("--idle-timeout", machine.idleTimeout()))
                 .withHeadTimeout(arguments.seconds("--head-timeout", machine.headTimeout()));
         try (Log log = logFor(arguments);
-             HttpServer server = new HttpServer(arguments.host(), arguments.port(), arguments.root(), limits, log)) {
+             HttpServer server = new HttpServer(arguments.host(), arguments.port(), arguments.root(), limits,
+                     arguments.tls(), log)) {
             server.serve();
         } catch (BindException e) {
             // A slip, not a crash: most often the port is taken. One line says so, no stack trace.
@@ -160,13 +162,15 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    public HttpServer(String host, int port, Path root, Limits limits, Log log) throws IOException {
-        this(host, port, root, RECHECK_FILES_AFTER, limits, log);
+    public HttpServer(String host, int port, Path root, Limits limits, SSLContext tls, Log log) throws IOException {
+        this(host, port, root, RECHECK_FILES_AFTER, limits, tls, log);
     }
 
     // tag::bind[]
-    HttpServer(String host, int port, Path root, Duration recheckFilesAfter, Limits limits, Log log) throws IOException {
+    HttpServer(String host, int port, Path root, Duration recheckFilesAfter, Limits limits, SSLContext tls, Log log)
+            throws IOException {
         this.log = log;
+        this.tls = tls;
         this.limits = limits;
         this.budget = new MemoryBudget(limits.memoryBudget(), log);
         this.responder = new Responder(new StaticFiles(root, recheckFilesAfter, budget));
@@ -222,7 +226,7 @@ public final class HttpServer implements AutoCloseable {
         log.notice("Serving files from " + responder.root());
         String host = address.getAddress().getHostAddress();
         host = host.contains(":") ? "[" + host + "]" : host; // an IPv6 address goes in brackets in a URL
-        log.notice("Listening on http://" + host + ":" + address.getPort() + "/");
+        log.notice("Listening on https://" + host + ":" + address.getPort() + "/");
         log.notice(limits.describe());
         try {
             // tag::event-loop[]
@@ -285,7 +289,8 @@ public final class HttpServer implements AutoCloseable {
             // two small pieces could wait that long. We write each response in one go anyway;
             // TCP_NODELAY makes sure nothing we send is ever held back.
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            client.register(selector, SelectionKey.OP_READ, new Connection(address, budget, System.nanoTime()));
+            TlsChannel channel = TlsChannel.serverSide(tls, client, address, log);
+            client.register(selector, SelectionKey.OP_READ, new Connection(address, budget, System.nanoTime(), channel));
             openConnections++;
             log.info("Got connection from " + address);
         }
@@ -316,8 +321,8 @@ public final class HttpServer implements AutoCloseable {
 
     // tag::handle[]
     private void handle(SelectionKey key) {
-        SocketChannel channel = (SocketChannel) key.channel();
         Connection connection = (Connection) key.attachment();
+        TlsChannel channel = connection.channel();
         try {
             if (key.isReadable()) {
                 read(channel, connection);
@@ -334,7 +339,7 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    private void answerAndWrite(SocketChannel channel, Connection connection) throws IOException {
+    private void answerAndWrite(TlsChannel channel, Connection connection) throws IOException {
         int answered = 0; // in this turn
         long written = 0;
         do {
@@ -353,7 +358,7 @@ public final class HttpServer implements AutoCloseable {
             // body, say) still in our receive buffer, would send a reset that can destroy our
             // response before the client reads it. So, a lingering close: send our FIN, read
             // and drop until theirs (or the idle timeout), then close.
-            channel.shutdownOutput();
+            channel.shutdownOutput(); // close_notify first, then the FIN
             connection.startLingering(System.nanoTime());
         }
     }
@@ -387,7 +392,9 @@ public final class HttpServer implements AutoCloseable {
         // All clients together: once the memory budget is spent, those that hold bytes (output,
         // unparsed requests, half a head) wait, and a client that holds nothing reads a request.
         if (budget.spent()) {
-            return connection.heldBytes() > 0 ? 0 : READ_WHEN_SPENT;
+            // TLS: a record is decrypted whole or not at all, so a read needs room for a whole
+            // record's plaintext: 16,704 bytes, not 2 KiB (TlsChannel.applicationBufferSize).
+            return connection.heldBytes() > 0 ? 0 : Math.max(READ_WHEN_SPENT, connection.channel().applicationBufferSize());
         }
         return buffer.capacity();
     }
@@ -423,7 +430,7 @@ public final class HttpServer implements AutoCloseable {
     // end::answer-requests[]
 
     // tag::read-write[]
-    private void read(SocketChannel channel, Connection connection) throws IOException {
+    private void read(TlsChannel channel, Connection connection) throws IOException {
         int allowance = readAllowance(connection);
         if (allowance == 0) {
             return; // the budget ran out while this key waited its turn in the round
@@ -439,7 +446,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Writes while the socket takes bytes, {@code most} of them or one write past; returns how many. */
-    private static long write(SocketChannel channel, Connection connection, long most) throws IOException {
+    private static long write(TlsChannel channel, Connection connection, long most) throws IOException {
         long total = 0;
         long written;
         do {
@@ -459,7 +466,8 @@ public final class HttpServer implements AutoCloseable {
     // tag::idle-timeout[]
     /**
      * Closes every connection that has neither read nor written a byte for the idle timeout, and
-     * answers 408 to a request head that takes longer than the head timeout to arrive. While
+     * answers 408 to a request head that takes longer than the head timeout to arrive (a TLS
+     * handshake that takes as long is closed without a word: no HTTP can be said before it). While
      * accepting is paused (at the maximum, or out of descriptors), closes the keep-alive
      * connections that have nothing in flight, to make room for those waiting.
      */
@@ -471,7 +479,11 @@ public final class HttpServer implements AutoCloseable {
         lastSweep = now;
         for (SelectionKey key : selector.keys()) {
             if (key.isValid() && key.attachment() instanceof Connection connection) {
-                if (connection.headOverdue(now, headTimeoutNanos)) {
+                if (connection.handshakeOverdue(now, headTimeoutNanos)) {
+                    // No HTTP can be said before the handshake is done: no 408, just the close.
+                    closeConnection(key, "Connection from " + connection.address() + " closed: no TLS handshake within "
+                            + Limits.seconds(limits.headTimeout()));
+                } else if (connection.headOverdue(now, headTimeoutNanos)) {
                     // A byte now and then keeps a connection from being idle, but not from this.
                     refuseLateRequest(key, connection, "the request head did not arrive whole within "
                             + Limits.seconds(limits.headTimeout()));
@@ -536,7 +548,7 @@ public final class HttpServer implements AutoCloseable {
         connection.release(); // its buffers go back to the budget, its file is closed
         key.cancel(); // the selector stops watching the channel
         try {
-            key.channel().close();
+            connection.channel().close(); // close_notify, if it has not gone yet
         } catch (IOException e) {
             // Nothing more to do for this client: it is gone either way.
         }

@@ -13,7 +13,8 @@ import java.util.Locale;
  *
  * @param maxConnections connections open at once; at the maximum the server stops accepting
  * @param idleTimeout    how long a connection may go without a byte in either direction
- * @param headTimeout    how long a request head may take to arrive whole, from its first byte
+ * @param headTimeout    how long a request head may take to arrive whole, from its first byte, and
+ *                       the TLS handshake, from the accept
  * @param memoryBudget   bytes of buffers, all connections and the file cache together; once they
  *                       are spent, no connection that holds some is read (see {@link MemoryBudget})
  */
@@ -30,10 +31,12 @@ record Limits(int maxConnections, Duration idleTimeout, Duration headTimeout, lo
     // file, class files the JVM opens while it runs, a jcmd that attaches, and the two open
     // directories (four descriptors) of a walk down the document root.
     static final int RESERVED_DESCRIPTORS = 32;
-    // What a connection costs the heap: about 900 bytes idle between requests, measured with
-    // 5,000 of them (the channel, its key, a Connection: no buffer and no parser while idle), a
-    // few hundred more while a request is on its way. Step 04's 4 KiB leaves room for both.
-    static final int HEAP_PER_CONNECTION = 4 * 1024;
+    // What a connection costs the heap: with TLS, about 42 KiB idle between requests, measured
+    // with 3,000 of them (step 05's 900 bytes, plus the SSLEngine and its two record buffers of
+    // 16,709 bytes each, which it keeps from accept to close), a few KiB more while a request is
+    // on its way. 64 KiB leaves room for both; and since the record buffers count in the memory
+    // budget too, at the maximum number of connections they take about half of it.
+    static final int HEAP_PER_CONNECTION = 64 * 1024;
 
     // tag::for-this-process[]
     /**

@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
 
 /**
  * An {@link HttpServer} in a JVM of its own, started as a learner starts it
- * ({@code java -cp ... tutorial.step06.HttpServer --port 0 [options]}), for what a test cannot
+ * ({@code java -cp ... tutorial.step06.HttpServer --port 0 [options] --keystore ... --storepass ...},
+ * with the test certificate), for what a test cannot
  * do to the JVM it runs in: give it a small heap, few descriptors, or a standard output that
  * nobody reads. Its output is kept for the test; its errors go to a file.
  */
 final class ChildServer implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)/");
+    private static final Pattern LISTENING = Pattern.compile("Listening on https://127\\.0\\.0\\.1:(\\d+)/");
 
     private final Process process;
     private final Path errors;
@@ -55,9 +56,12 @@ final class ChildServer implements AutoCloseable {
             throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(JavaProcess.QUICK_START);
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", mainClasses().toString(), HttpServer.class.getName(), "--port", "0"));
         command.addAll(serverArgs);
+        command.addAll(List.of("--keystore", TestCertificate.localhost().keyStore.toString(),
+                "--storepass", TestCertificate.PASSWORD));
         errors = Files.createTempFile("child-server", ".err");
         process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
         process.getOutputStream().close();

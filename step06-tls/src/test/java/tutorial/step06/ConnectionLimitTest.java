@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -24,11 +30,15 @@ class ConnectionLimitTest {
     private static final Pattern OPEN_WHEN_PAUSED =
             Pattern.compile("Cannot accept connections \\(Too many open files\\), (\\d+) open");
     private static final Pattern MAXIMUM = Pattern.compile("(\\d+) connections open, the maximum");
+    private static final String GET = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 
     @TempDir
     static Path temp;
     private static Path root;
     private final List<RawClient> clients = new ArrayList<>();
+    // A TLS client cannot send its request before it is accepted: its handshake waits for the
+    // server's answer. So each client that may wait talks on a thread of its own.
+    private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @BeforeAll
     static void createSite() throws IOException {
@@ -40,6 +50,7 @@ class ConnectionLimitTest {
         for (RawClient client : clients) {
             client.close();
         }
+        threads.shutdownNow();
     }
 
     @Test
@@ -48,21 +59,23 @@ class ConnectionLimitTest {
     void atTheMaximumNewClientsWaitUntilOneCloses() throws Exception {
         try (RunningServer running = new RunningServer(root, Limits.forThisProcess().withMaxConnections(3))) {
             for (int i = 0; i < 5; i++) {
-                clients.add(running.connect());
+                clients.add(RawClient.connectOnly(running.server().port())); // the handshake waits for the accept
             }
             for (int i = 0; i < 3; i++) {
                 assertThat(get(clients.get(i)).status()).isEqualTo(200);
                 clients.get(i).send("GET /index.html HTTP/1.1\r\n"); // busy: in the middle of a request
             }
-            clients.get(3).send("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
-            clients.get(4).send("GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n");
+            // Their hello waits in the backlog with the connection; the handshake, then the
+            // request, go on once the server accepts them.
+            CompletableFuture<RawClient.RawResponse> style = request(clients.get(3), "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
+            CompletableFuture<RawClient.RawResponse> app = request(clients.get(4), "GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n");
             await().during(1, SECONDS).atMost(5, SECONDS).until(() -> running.server().openConnections() == 3);
             running.awaitLog("3 connections open, the maximum: new ones wait until one closes");
 
             clients.get(0).close(); // one closes: the first of those waiting is accepted, and answered
-            assertThat(clients.get(3).readResponse().bodyText()).isEqualTo("p { color: red }\n");
+            assertThat(style.get(20, SECONDS).bodyText()).isEqualTo("p { color: red }\n");
             clients.get(1).close();
-            assertThat(clients.get(4).readResponse().bodyText()).isEqualTo("console.log('hi')\n");
+            assertThat(app.get(20, SECONDS).bodyText()).isEqualTo("console.log('hi')\n");
 
             clients.get(2).close(); // nobody waits any more
             running.awaitLog("Accepting connections again, 2 open");
@@ -90,19 +103,49 @@ class ConnectionLimitTest {
     }
 
     @Test
+    @DisplayName("at the maximum, a connection in its TLS handshake is not closed to make room, an idle keep-alive"
+            + " one is: a burst of handshakes keeps the loop busy for seconds, and a client waiting for its turn"
+            + " would look idle")
+    void atTheMaximumAConnectionInItsHandshakeIsNotClosedToMakeRoom() throws Exception {
+        Limits limits = Limits.forThisProcess().withMaxConnections(2).withIdleTimeout(Duration.ofSeconds(60))
+                .withHeadTimeout(Duration.ofSeconds(10)); // a look for idle connections every second
+        try (RunningServer running = new RunningServer(root, limits);
+             Socket inHandshake = new Socket()) {
+            inHandshake.connect(new InetSocketAddress("127.0.0.1", running.server().port()), 20_000);
+            // The first bytes of a hello (a handshake record that announces 512 bytes): the server
+            // waits for the rest.
+            inHandshake.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00});
+            RawClient idle = running.connect();
+            clients.add(idle);
+            assertThat(get(idle).status()).isEqualTo(200);
+            RawClient newcomer = RawClient.connectOnly(running.server().port());
+            clients.add(newcomer);
+
+            assertThat(request(newcomer, GET).get(20, SECONDS).status()).isEqualTo(200);
+
+            String log = running.awaitLog("closed to make room");
+            assertThat(log).contains("Connection from " + idle.localAddress() + " closed to make room");
+            assertThat(count(log, "closed to make room")).as("the connection in its handshake is still open").isEqualTo(1);
+            assertThat(running.server().openConnections()).isEqualTo(2);
+        }
+    }
+
+    @Test
     @DisplayName("out of descriptors (ulimit -n 64, 100 clients): accept fails, one log line says so, every open"
             + " connection is still answered, and the loop does not spin; those waiting are served once others"
             + " close (step 05 used to die of 'Too many open files')")
     void outOfDescriptorsTheServerServesWhoItHas() throws Exception {
         Descriptors.assumeFree(150);
         // A maximum the descriptors cannot reach: accept() itself fails with "Too many open files".
-        // Timeouts of a minute: while accepting is paused, a connection with nothing in flight is
-        // closed to make room once it has been quiet for a sweep (a tenth of the shorter timeout),
-        // and on a loaded machine the test may take longer than a second to get to each client.
-        try (ChildServer server = ChildServer.startWithDescriptorLimit(64, "--max-connections", "1000",
-                "--idle-timeout", "60", "--head-timeout", "60")) {
+        try (ChildServer server = ChildServer.startWithDescriptorLimit(64, "--max-connections", "1000")) {
+            // Each sends its request at once (its hello, then the request once it is accepted):
+            // the kernel completes every connect and takes the bytes, accepted or not. (A client
+            // that kept quiet would be closed after a second while accepting is paused, to make
+            // room, before a slow test got round to it.)
+            List<CompletableFuture<RawClient.RawResponse>> responses = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                clients.add(new RawClient(server.port())); // the kernel completes every connect
+                clients.add(RawClient.connectOnly(server.port()));
+                responses.add(request(clients.get(i), GET));
             }
             await().atMost(20, SECONDS).until(() -> OPEN_WHEN_PAUSED.matcher(server.output()).find());
             int accepted = firstNumber(OPEN_WHEN_PAUSED, server.output());
@@ -113,7 +156,7 @@ class ConnectionLimitTest {
             // disk and has no descriptor left to do it with, a 503 that says why. (The classes
             // that answer were loaded before the loop ran: no class file could be opened now.)
             for (int i = 0; i < accepted; i++) {
-                RawClient.RawResponse response = get(clients.get(i));
+                RawClient.RawResponse response = responses.get(i).get(20, SECONDS);
                 assertThat(response.status()).as("client %d", i).isIn(200, 503);
                 if (response.status() == 503) {
                     assertThat(response.bodyText()).contains("cannot open the document root now (Too many open files)");
@@ -129,10 +172,10 @@ class ConnectionLimitTest {
             for (int i = 0; i < clients.size(); i++) {
                 clients.get(i).close();
                 if (i + accepted < clients.size()) {
-                    assertThat(get(clients.get(i + accepted)).status()).as("client %d", i + accepted).isIn(200, 503);
+                    assertThat(responses.get(i + accepted).get(20, SECONDS).status()).as("client %d", i + accepted).isIn(200, 503);
                 }
             }
-            try (RawClient fresh = new RawClient(server.port())) {
+            try (RawClient fresh = RawClient.connectOnly(server.port())) {
                 assertThat(get(fresh).status()).as("with descriptors to spare again").isEqualTo(200);
             }
             assertThat(server.output()).contains("Accepting connections again");
@@ -145,17 +188,18 @@ class ConnectionLimitTest {
     @DisplayName("default maximum (ulimit -n 64): the server stops accepting before the kernel refuses")
     void defaultMaximumStaysBelowTheDescriptorLimit() throws Exception {
         Descriptors.assumeFree(100);
-        // Timeouts of a minute, for the reason above: at the maximum, quiet connections make room.
-        try (ChildServer server = ChildServer.startWithDescriptorLimit(128, "--idle-timeout", "60", "--head-timeout", "60")) {
+        try (ChildServer server = ChildServer.startWithDescriptorLimit(128)) {
+            List<CompletableFuture<RawClient.RawResponse>> responses = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                clients.add(new RawClient(server.port()));
+                clients.add(RawClient.connectOnly(server.port()));
+                responses.add(request(clients.get(i), GET)); // at once, as above
             }
             await().atMost(20, SECONDS).until(() -> MAXIMUM.matcher(server.output()).find());
             int maximum = firstNumber(MAXIMUM, server.output());
             assertThat(server.output()).contains("Limits: " + maximum + " connections,");
             assertThat(maximum).isBetween(1, (128 - Limits.RESERVED_DESCRIPTORS) / 2);
             for (int i = 0; i < maximum; i++) {
-                assertThat(get(clients.get(i)).status()).as("client %d", i).isEqualTo(200);
+                assertThat(responses.get(i).get(20, SECONDS).status()).as("client %d", i).isEqualTo(200);
             }
             assertThat(server.output()).doesNotContain("Cannot accept");
         }
@@ -173,15 +217,26 @@ class ConnectionLimitTest {
                     .map(name -> name.substring(0, name.length() - ".class".length())).sorted().toList();
         }
         // Used before the loop runs or never by it: the command line, the step's client, the server itself.
-        List<String> notInTheLoop = List.of("Arguments", "HttpGet", "HttpServer");
+        List<String> notInTheLoop = List.of("Arguments", "HttpGet", "HttpServer", "ServerCertificate");
 
         assertThat(all).containsAll(HttpServer.USED_BY_THE_LOOP);
         assertThat(all.stream().filter(name -> !notInTheLoop.contains(name)).toList())
                 .containsExactlyInAnyOrderElementsOf(HttpServer.USED_BY_THE_LOOP);
     }
 
+    /** Sends the request and reads the answer, on a thread of its own: the handshake may wait for the accept. */
+    private CompletableFuture<RawClient.RawResponse> request(RawClient client, String request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.send(request).readResponse();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, threads);
+    }
+
     private static RawClient.RawResponse get(RawClient client) throws IOException {
-        client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        client.send(GET);
         return client.readResponse();
     }
 

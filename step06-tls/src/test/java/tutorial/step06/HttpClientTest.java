@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** A real HTTP client, the JDK's own, loading the built-in site. */
+/** A real HTTP client, the JDK's own, loading the built-in site over HTTPS. */
 class HttpClientTest {
 
     private static final Path SITE = RunningServer.builtInSite();
@@ -28,6 +28,7 @@ class HttpClientTest {
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(20))
+            .sslContext(TestCertificate.localhost().clientContext())
             .build();
     private RunningServer running;
 

@@ -16,6 +16,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class JavaProcess implements AutoCloseable {
 
+    /**
+     * For the JVMs the tests start: the quick compiler alone. They live a few seconds, and over
+     * TLS they compile much more code than step 05's; the second compiler's work would never pay
+     * back, and it took half the CPU time of these tests (two cores shared by four test classes).
+     */
+    static final String QUICK_START = "-XX:TieredStopAtLevel=1";
+
     private final Process process;
     private final Path stdout;
     private final Path stderr;
@@ -28,14 +35,19 @@ final class JavaProcess implements AutoCloseable {
 
     /** Starts {@code java -cp CLASSES mainClass args...} with this step's compiled classes. */
     static JavaProcess start(Path folder, Class<?> mainClass, String... args) throws IOException {
-        return start(folder, classesOf(mainClass), null, mainClass, args);
+        return start(folder, List.of(), classesOf(mainClass), null, mainClass, args);
     }
 
-    /** Starts it with {@code classes} as the class path, in {@code workingDirectory} (null: this process's). */
-    static JavaProcess start(Path folder, Path classes, Path workingDirectory, Class<?> mainClass, String... args)
-            throws IOException {
+    /**
+     * Starts it with {@code jvmOptions} ({@code -Dname=value}), {@code classes} as the class path,
+     * in {@code workingDirectory} (null: this process's).
+     */
+    static JavaProcess start(Path folder, List<String> jvmOptions, Path classes, Path workingDirectory,
+            Class<?> mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(QUICK_START);
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classes.toString());
         command.add(mainClass.getName());

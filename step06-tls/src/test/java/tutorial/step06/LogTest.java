@@ -96,7 +96,7 @@ class LogTest {
             await().during(1, SECONDS).atMost(5, SECONDS).until(() -> !server.output().contains("Got connection")
                     && !server.output().contains("GET /"));
             assertThat(server.output()).startsWith("Serving files from ")
-                    .contains("Listening on http://127.0.0.1:" + server.port() + "/\nLimits: ");
+                    .contains("Listening on https://127.0.0.1:" + server.port() + "/\nLimits: ");
         }
     }
 
@@ -112,7 +112,7 @@ class LogTest {
             await().atMost(10, SECONDS).until(() -> Files.readString(file).contains("\"GET /about.html HTTP/1.1\" 200"));
             assertThat(Files.readString(file))
                     .startsWith("Serving files from ")
-                    .contains("Listening on http://127.0.0.1:" + server.port(), "Got connection from /127.0.0.1:");
+                    .contains("Listening on https://127.0.0.1:" + server.port(), "Got connection from /127.0.0.1:");
             assertThat(server.output()).startsWith("Serving files from ").doesNotContain("Got connection", "GET /");
         }
     }

@@ -13,21 +13,25 @@ import org.junit.jupiter.api.io.TempDir;
 /** Many clients at once, on the one thread: every one of them gets its own, correct answer. */
 class ManyClientsTest {
 
-    private static final int CLIENTS = 500;
+    // Step 05 holds 500; here each client first costs a TLS handshake, on the test's side as on
+    // the server's one thread (about 20 ms a client on a loaded 2-core machine, and the first
+    // client would be idle for longer than the 10 s timeout before the last one is connected):
+    // 100 keep the test short.
+    private static final int CLIENTS = 100;
     private static final List<String> FILES = List.of("/index.html", "/style.css", "/app.js", "/image.png", "/docs/");
 
     @TempDir
     Path temp;
 
     @Test
-    void fiveHundredConcurrentClientsEachGetACorrectResponse() throws Exception {
+    void aHundredConcurrentClientsEachGetACorrectResponse() throws Exception {
         Descriptors.assumeFree(2 * CLIENTS + 100); // a socket at each end of each connection, in this process
         Path root = TestSite.create(temp);
         List<RawClient> clients = new ArrayList<>();
         try (RunningServer running = new RunningServer(root)) {
             try {
                 // All connected at the same time, then all requests sent, then all answers read:
-                // the server holds 500 open connections with a request pending on each.
+                // the server holds 100 open connections with a request pending on each.
                 for (int i = 0; i < CLIENTS; i++) {
                     clients.add(running.connect());
                 }

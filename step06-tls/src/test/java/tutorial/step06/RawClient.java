@@ -11,11 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 
 /**
- * A blocking socket that sends exactly the bytes a test gives it and reads responses the way
- * HTTP frames them: the head up to the blank line, then Content-Length bytes of body. Every read
- * gives up after 20 seconds, so a server that never answers fails the test instead of hanging it.
+ * A blocking TLS socket, trusting the test certificate, that sends exactly the bytes a test gives
+ * it and reads responses the way HTTP frames them: the head up to the blank line, then
+ * Content-Length bytes of body. Every read gives up after 20 seconds, so a server that never
+ * answers fails the test instead of hanging it. Each {@code send} is one write, and so one TLS
+ * record (up to 16 KiB).
  */
 final class RawClient implements AutoCloseable {
 
@@ -30,14 +33,37 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
+    private final SSLSocket socket;
     private final InputStream in;
 
+    /** Connected, and the handshake done. */
     RawClient(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
-        socket.setSoTimeout(20_000);
+        this(port, 0, true);
+    }
+
+    /**
+     * With {@code receiveBufferSize} > 0, a small window: the server can send only that much
+     * ahead. With {@code handshakeNow} false, the handshake waits for the first send or read: a
+     * client that the server has not accepted yet (it waits in the backlog) can be made all the same.
+     */
+    RawClient(int port, int receiveBufferSize, boolean handshakeNow) throws IOException {
+        Socket plain = new Socket();
+        if (receiveBufferSize > 0) {
+            plain.setReceiveBufferSize(receiveBufferSize); // before connect: the window is agreed then
+        }
+        plain.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
+        plain.setSoTimeout(20_000);
+        socket = (SSLSocket) TestCertificate.localhost().clientContext().getSocketFactory()
+                .createSocket(plain, "localhost", port, true);
+        if (handshakeNow) {
+            socket.startHandshake();
+        }
         in = new BufferedInputStream(socket.getInputStream());
+    }
+
+    /** Connected, the handshake left for the first send: for a server that may not accept at once. */
+    static RawClient connectOnly(int port) throws IOException {
+        return new RawClient(port, 0, false);
     }
 
     RawClient send(String text) throws IOException {
@@ -50,7 +76,7 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
-    /** Sends the bytes one at a time, each in a write (and so a TCP segment) of its own. */
+    /** Sends the bytes one at a time, each in a write (and so a TLS record and a TCP segment) of its own. */
     void sendByteByByte(String text) throws IOException {
         socket.setTcpNoDelay(true); // or Nagle would gather the bytes again into few segments
         for (byte b : text.getBytes(StandardCharsets.ISO_8859_1)) {
@@ -81,6 +107,16 @@ final class RawClient implements AutoCloseable {
         return readResponse(false);
     }
 
+    /** This end's address, as the server's log names the connection: {@code /127.0.0.1:40000}. */
+    String localAddress() {
+        return socket.getLocalSocketAddress().toString();
+    }
+
+    /** The raw stream, for a test that reads at its own pace. */
+    InputStream input() {
+        return in;
+    }
+
     private String readHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0; // how much of CR LF CR LF we have just seen
@@ -95,7 +131,7 @@ final class RawClient implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1).stripTrailing();
     }
 
-    /** True if the server closed the connection cleanly (end of stream, no more bytes, no reset). */
+    /** True if the server closed the connection cleanly (close_notify or end of stream, no more bytes, no reset). */
     boolean closedByServer() throws IOException {
         return in.read() == -1;
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** HTTP spoken by hand over a plain socket: the bytes are exactly the ones each test writes. */
+/** HTTP spoken by hand over a TLS socket: the plaintext bytes are exactly the ones each test writes. */
 class RawSocketTest {
 
     @TempDir
@@ -411,7 +411,8 @@ class RawSocketTest {
 
     @Test
     void theJdkClientGetsALargeFileByteForByte() throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .sslContext(TestCertificate.localhost().clientContext()).build();
         try {
             HttpRequest request = HttpRequest.newBuilder(running.uri("/large.bin")).timeout(Duration.ofSeconds(20)).build();
             HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());

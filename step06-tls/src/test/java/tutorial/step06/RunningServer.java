@@ -13,8 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
-/** An {@link HttpServer} on port 0, its loop running on a thread of its own, its log kept for the test. */
+/**
+ * An {@link HttpServer} on port 0 with the test certificate, its loop running on a thread of its
+ * own, its log kept for the test.
+ */
 final class RunningServer implements AutoCloseable {
 
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
@@ -37,7 +41,17 @@ final class RunningServer implements AutoCloseable {
 
     /** With {@code recheckFilesAfter}: how long a file found on disk is served from memory before it is looked up again. */
     RunningServer(Path root, Duration recheckFilesAfter, Limits limits) throws IOException {
-        server = new HttpServer("127.0.0.1", 0, root, recheckFilesAfter, limits, log);
+        this(root, recheckFilesAfter, limits, TestCertificate.localhost().serverContext());
+    }
+
+    /** With a certificate of the test's choosing, in {@code tls}. */
+    RunningServer(Path root, SSLContext tls) throws IOException {
+        this(root, Duration.ofSeconds(1), Limits.forThisProcess(), tls);
+    }
+
+    /** With a certificate of the test's choosing, in {@code tls}, and {@code limits}. */
+    RunningServer(Path root, Duration recheckFilesAfter, Limits limits, SSLContext tls) throws IOException {
+        server = new HttpServer("127.0.0.1", 0, root, recheckFilesAfter, limits, tls, log);
         loop = new Thread(this::serve, "http-server-loop");
         loop.start();
     }
@@ -64,10 +78,10 @@ final class RunningServer implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return URI.create("https://127.0.0.1:" + server.port() + path);
     }
 
-    /** A raw connection: the test writes the request bytes itself. */
+    /** A raw connection (TLS, the handshake done): the test writes the request bytes itself. */
     RawClient connect() throws IOException {
         return new RawClient(server.port());
     }
