@@ -215,7 +215,8 @@ final class Connection {
      * would look idle.
      */
     boolean isBetweenRequests() {
-        return ending == Ending.OPEN && !headStarted && input == null && !hasPendingOutput() && channel.isHandshakeDone();
+        return ending == Ending.OPEN && !headStarted && input == null && !hasPendingOutput()
+                && channel.isHandshakeDone();
     }
 
     /** Halfway through a request, with nothing owed to the client: the idle timeout answers 408 then. */

@@ -394,7 +394,8 @@ public final class HttpServer implements AutoCloseable {
         if (budget.spent()) {
             // TLS: a record is decrypted whole or not at all, so a read needs room for a whole
             // record's plaintext: 16,704 bytes, not 2 KiB (TlsChannel.applicationBufferSize).
-            return connection.heldBytes() > 0 ? 0 : Math.max(READ_WHEN_SPENT, connection.channel().applicationBufferSize());
+            return connection.heldBytes() > 0 ? 0
+                    : Math.max(READ_WHEN_SPENT, connection.channel().applicationBufferSize());
         }
         return buffer.capacity();
     }
