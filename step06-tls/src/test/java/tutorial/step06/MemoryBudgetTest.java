@@ -99,12 +99,20 @@ class MemoryBudgetTest {
         Files.writeString(site.resolve("index.html"), "<p>index</p>\n");
         try (ChildServer server = ChildServer.start(List.of("-Xmx64m"), "--root", site.toString(), "--quiet");
              RawClient client = new RawClient(server.port())) {
-            for (int i = 0; i < 1000; i++) {
-                client.send("GET /f" + i + ".bin HTTP/1.1\r\nHost: x\r\n\r\n");
-                try {
-                    assertThat(client.readResponse().body()).as("file %d", i).hasSize(content.length);
-                } catch (IOException e) {
-                    throw new AssertionError("file " + i + ": " + e + "; the server said: " + server.errors(), e);
+            // Ten requests at a time: over TLS a round trip costs more than in step 05, and the
+            // server holds the same: the files it caches, and a response or two waiting.
+            for (int i = 0; i < 1000; i += 10) {
+                StringBuilder requests = new StringBuilder();
+                for (int j = i; j < i + 10; j++) {
+                    requests.append("GET /f").append(j).append(".bin HTTP/1.1\r\nHost: x\r\n\r\n");
+                }
+                client.send(requests.toString());
+                for (int j = i; j < i + 10; j++) {
+                    try {
+                        assertThat(client.readResponse().body()).as("file %d", j).hasSize(content.length);
+                    } catch (IOException e) {
+                        throw new AssertionError("file " + j + ": " + e + "; the server said: " + server.errors(), e);
+                    }
                 }
             }
             try (RawClient fresh = new RawClient(server.port())) {
