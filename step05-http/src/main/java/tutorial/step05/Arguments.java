@@ -1,5 +1,7 @@
 package tutorial.step05;
 
+import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -9,13 +11,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The optional command-line arguments {@code [--host HOST] [--port PORT] [--root DIR]
  * [--idle-timeout SECONDS] [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]},
- * with the tutorial's defaults (for the root: the built-in site). A bad argument prints a
- * one-line usage message and ends the program with exit status 2.
+ * with the tutorial's defaults (for the root: the built-in site), and the one-line answers to the
+ * slips a learner makes on the command line. A bad argument prints a one-line usage message and
+ * ends the program with exit status 2; a folder that is not there, a port that is taken and a
+ * server that does not answer get one line and exit status 1.
  */
 final class Arguments {
 
@@ -26,6 +31,9 @@ final class Arguments {
     // The options there may be, as the usage shows them: "--quiet" alone, "--log FILE" with a value.
     private static final List<String> KNOWN = List.of("--host HOST", "--port PORT", "--root DIR",
             "--idle-timeout SECONDS", "--head-timeout SECONDS", "--max-connections N", "--quiet", "--log FILE");
+    // Where the sources keep the built-in site, from the two folders a learner starts in: the
+    // repository's top folder, and the step's own folder (or a copy of it).
+    private static final List<String> SITE_SOURCES = List.of("step05-http/src/main/resources/site", "src/main/resources/site");
 
     private final Map<String, String> options = new HashMap<>();
 
@@ -36,7 +44,9 @@ final class Arguments {
         }
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (!takesValue.containsKey(arg)) {
+            if (!takesValue.containsKey(arg) && arg.matches("\\d+")) {
+                exitWithUsage(arg + " is a port: give it as --port " + arg);
+            } else if (!takesValue.containsKey(arg)) {
                 exitWithUsage(arg.startsWith("-") ? "unknown option " + arg : "unexpected argument " + arg);
             } else if (!takesValue.get(arg)) {
                 options.put(arg, "");
@@ -75,10 +85,12 @@ final class Arguments {
         if (root == null) {
             return builtInSite();
         }
-        if (!Files.isDirectory(Path.of(root))) {
-            exitWithUsage("not a directory: " + root);
+        Path folder = Path.of(root);
+        if (!Files.isDirectory(folder)) {
+            exitWith("Cannot serve files from " + root + ": " + (Files.exists(folder) ? "it is not a folder"
+                    : "there is no such folder") + " (give --root a folder that exists)");
         }
-        return Path.of(root);
+        return folder;
     }
 
     /** Whether the option (one without a value) was given. */
@@ -115,21 +127,58 @@ final class Arguments {
     // tag::built-in-site[]
     /**
      * The site shipped in src/main/resources/site. Maven copies it to target/classes/site, a
-     * folder on disk, and we serve it from there. From inside a jar it would not be a folder:
-     * then the server asks for --root.
+     * folder on disk, and we serve it from there. Compiled without Maven (javac alone, some IDEs),
+     * the classes come without it: then we serve the sources' copy, found from the repository's
+     * top folder or the step's. From inside a jar it would not be a folder: then the server asks
+     * for --root.
      */
     private static Path builtInSite() {
         URL index = Arguments.class.getResource("/site/index.html");
-        if (index == null || !index.getProtocol().equals("file")) {
-            exitWithUsage("the built-in site is not a folder on disk here; give one with --root DIR");
+        if (index != null && index.getProtocol().equals("file")) {
+            try {
+                return Path.of(index.toURI()).getParent();
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
         }
-        try {
-            return Path.of(index.toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+        for (String sources : SITE_SOURCES) {
+            if (Files.isRegularFile(Path.of(sources, "index.html"))) {
+                return Path.of(sources);
+            }
         }
+        exitWith("Cannot find the built-in site: it is not next to the classes, and this folder has no "
+                + String.join(" or ", SITE_SOURCES) + " (start from the repository's top folder or the step's,"
+                + " or give a folder with --root DIR)");
+        return null; // not reached: exitWith ends the program
     }
     // end::built-in-site[]
+
+    /**
+     * What the server says in one line when it cannot bind. A port that is taken is the usual case:
+     * another server, or the same one started twice.
+     */
+    static String cannotListen(String host, int port, BindException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.toLowerCase(Locale.ROOT).contains("in use")) {
+            return "Cannot listen on " + host + ":" + port + ": " + message;
+        }
+        int another = port == 65535 ? port - 1 : port + 1;
+        String hostOption = host.equals(DEFAULT_HOST) ? "" : "--host " + host + " ";
+        return "Port " + port + " on " + host + " is already in use: pick another port, e.g. \"-Dexec.args="
+                + hostOption + "--port " + another + "\"";
+    }
+
+    /** What a client says in one line when it cannot talk to the server. */
+    static String cannotTalk(String host, int port, Exception e) {
+        return "Could not talk to " + host + ":" + port + ": " + e.getMessage()
+                + (e instanceof ConnectException ? " (is the server running, on that port?)" : "");
+    }
+
+    /** One line that says what went wrong and what to do, then exit status 1. */
+    static void exitWith(String line) {
+        System.err.println(line);
+        System.exit(1);
+    }
 
     static void exitWithUsage(String problem) {
         System.err.println("usage: " + USAGE + " (" + problem + ")");

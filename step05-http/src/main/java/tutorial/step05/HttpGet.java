@@ -14,24 +14,46 @@ import java.nio.charset.StandardCharsets;
  * simply the end of the stream; a client that keeps the connection would have to count
  * Content-Length bytes instead, as browsers do.
  *
- * <p>Usage: {@code HttpGet [host] [port] [path]}, defaults 127.0.0.1 8080 /.
+ * <p>Usage: {@code HttpGet [host] [port] [path]}, defaults 127.0.0.1 8080 /; a number alone is
+ * the port. With no server there, one line says so and the exit status is 1.
  */
 public final class HttpGet {
 
     private HttpGet() {
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length > 3 || (args.length > 1 && !args[1].matches("\\d{1,5}"))) {
-            System.err.println("usage: HttpGet [host] [port] [path]");
-            System.exit(2);
+    public static void main(String[] args) {
+        // A number alone is the port. Taken as a host, "8080" would be the IPv4 address 0.0.31.144.
+        if (args.length == 1 && args[0].matches("\\d+")) {
+            args = new String[] {Arguments.DEFAULT_HOST, args[0]};
+        }
+        if (args.length > 3) {
+            exitWithUsage("too many arguments");
+        }
+        if (args.length > 1 && args[0].matches("\\d+")) {
+            exitWithUsage(args[0] + " is a port: give the host first, e.g. " + Arguments.DEFAULT_HOST + " " + args[0]);
+        }
+        if (args.length > 1 && (!args[1].matches("\\d{1,5}") || Integer.parseInt(args[1]) > 65535)) {
+            exitWithUsage("not a port number: " + args[1]);
         }
         String host = args.length > 0 ? args[0] : Arguments.DEFAULT_HOST;
         int port = args.length > 1 ? Integer.parseInt(args[1]) : Arguments.DEFAULT_PORT;
         String path = args.length > 2 ? args[2] : "/";
-        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port))) {
-            String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-                    + "\r\nConnection: close\r\n\r\n";
+        InetSocketAddress server = new InetSocketAddress(host, port);
+        if (server.isUnresolved()) {
+            exitWithUsage("unknown host " + host);
+        }
+        try {
+            get(server, host + ":" + port, path);
+        } catch (IOException e) {
+            System.err.println(Arguments.cannotTalk(host, port, e));
+            System.exit(1);
+        }
+    }
+
+    private static void get(InetSocketAddress server, String hostAndPort, String path) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(server)) {
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + hostAndPort + "\r\nConnection: close\r\n\r\n";
             SocketAddress peer = channel.getRemoteAddress();
             ByteBuffer bytes = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
             while (bytes.hasRemaining()) {
@@ -39,6 +61,11 @@ public final class HttpGet {
             }
             System.out.print(printable(readUntilClosed(channel, peer)));
         }
+    }
+
+    private static void exitWithUsage(String problem) {
+        System.err.println("usage: HttpGet [host] [port] [path] (" + problem + ")");
+        System.exit(2);
     }
 
     private static byte[] readUntilClosed(SocketChannel channel, SocketAddress peer) throws IOException {

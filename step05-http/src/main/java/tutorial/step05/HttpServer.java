@@ -7,6 +7,7 @@ import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -117,6 +118,10 @@ public final class HttpServer implements AutoCloseable {
         try (Log log = logFor(arguments);
              HttpServer server = new HttpServer(arguments.host(), arguments.port(), arguments.root(), limits, log)) {
             server.serve();
+        } catch (BindException e) {
+            // A slip, not a crash: most often the port is taken. One line says so, no stack trace.
+            System.err.println(Arguments.cannotListen(arguments.host(), arguments.port(), e));
+            System.exit(1);
         } catch (Throwable failure) {
             report(failure);
             System.exit(1);

@@ -24,6 +24,7 @@ class ConnectionLimitTest {
     private static final Pattern OPEN_WHEN_PAUSED =
             Pattern.compile("Cannot accept connections \\(Too many open files\\), (\\d+) open");
     private static final Pattern MAXIMUM = Pattern.compile("(\\d+) connections open, the maximum");
+    private static final String GET = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 
     @TempDir
     static Path temp;
@@ -97,8 +98,11 @@ class ConnectionLimitTest {
         Descriptors.assumeFree(150);
         // A maximum the descriptors cannot reach: accept() itself fails with "Too many open files".
         try (ChildServer server = ChildServer.startWithDescriptorLimit(64, "--max-connections", "1000")) {
+            // Each sends its request at once: the kernel completes every connect and takes the
+            // bytes, accepted or not. (A client that kept quiet would be closed after a second
+            // while accepting is paused, to make room, before a slow test got round to it.)
             for (int i = 0; i < 100; i++) {
-                clients.add(new RawClient(server.port())); // the kernel completes every connect
+                clients.add(new RawClient(server.port()).send(GET));
             }
             await().atMost(20, SECONDS).until(() -> OPEN_WHEN_PAUSED.matcher(server.output()).find());
             int accepted = firstNumber(OPEN_WHEN_PAUSED, server.output());
@@ -109,7 +113,7 @@ class ConnectionLimitTest {
             // disk and has no descriptor left to do it with, a 503 that says why. (The classes
             // that answer were loaded before the loop ran: no class file could be opened now.)
             for (int i = 0; i < accepted; i++) {
-                RawClient.RawResponse response = get(clients.get(i));
+                RawClient.RawResponse response = clients.get(i).readResponse();
                 assertThat(response.status()).as("client %d", i).isIn(200, 503);
                 if (response.status() == 503) {
                     assertThat(response.bodyText()).contains("cannot open the document root now (Too many open files)");
@@ -125,7 +129,7 @@ class ConnectionLimitTest {
             for (int i = 0; i < clients.size(); i++) {
                 clients.get(i).close();
                 if (i + accepted < clients.size()) {
-                    assertThat(get(clients.get(i + accepted)).status()).as("client %d", i + accepted).isIn(200, 503);
+                    assertThat(clients.get(i + accepted).readResponse().status()).as("client %d", i + accepted).isIn(200, 503);
                 }
             }
             try (RawClient fresh = new RawClient(server.port())) {
@@ -143,14 +147,14 @@ class ConnectionLimitTest {
         Descriptors.assumeFree(100);
         try (ChildServer server = ChildServer.startWithDescriptorLimit(128)) {
             for (int i = 0; i < 64; i++) {
-                clients.add(new RawClient(server.port()));
+                clients.add(new RawClient(server.port()).send(GET)); // at once, as above
             }
             await().atMost(20, SECONDS).until(() -> MAXIMUM.matcher(server.output()).find());
             int maximum = firstNumber(MAXIMUM, server.output());
             assertThat(server.output()).contains("Limits: " + maximum + " connections,");
             assertThat(maximum).isBetween(1, (128 - Limits.RESERVED_DESCRIPTORS) / 2);
             for (int i = 0; i < maximum; i++) {
-                assertThat(get(clients.get(i)).status()).as("client %d", i).isEqualTo(200);
+                assertThat(clients.get(i).readResponse().status()).as("client %d", i).isEqualTo(200);
             }
             assertThat(server.output()).doesNotContain("Cannot accept");
         }
@@ -176,7 +180,7 @@ class ConnectionLimitTest {
     }
 
     private static RawClient.RawResponse get(RawClient client) throws IOException {
-        client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        client.send(GET);
         return client.readResponse();
     }
 

@@ -3,6 +3,8 @@ package tutorial.step05;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** A real HTTP client, the JDK's own, loading the built-in site. */
@@ -99,6 +102,20 @@ class HttpClientTest {
             int expected = link.equals("/no-such-page") ? 404 : 200;
             assertThat(get(link).statusCode()).as(link).isEqualTo(expected);
         }
+    }
+
+    @Test
+    @DisplayName("/favicon.ico, which browsers ask for on every page, is a real icon: the log has no 404 the learner did not cause")
+    void theFaviconThatBrowsersAskForIsThere() throws Exception {
+        HttpResponse<byte[]> response = get("/favicon.ico");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("image/x-icon");
+        ByteBuffer icon = ByteBuffer.wrap(response.body()).order(ByteOrder.LITTLE_ENDIAN);
+        // An ICONDIR: reserved 0, type 1 (icon), then how many images it holds.
+        assertThat(icon.getShort()).isZero();
+        assertThat(icon.getShort()).isEqualTo((short) 1);
+        assertThat(icon.getShort()).isPositive();
     }
 
     @Test

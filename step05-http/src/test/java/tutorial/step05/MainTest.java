@@ -42,7 +42,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--port nope", "--port 70000", "--port", "--verbose yes", "8080", "--root /no/such/folder",
+    @ValueSource(strings = {"--port nope", "--port 70000", "--port", "--verbose yes", "8080",
         "--idle-timeout 0", "--head-timeout x", "--head-timeout 100000", "--max-connections 0", "--quiet --log x.log",
         "--log /no/such/folder/x.log", "--host no-such-host.invalid"})
     void aBadArgumentPrintsUsageAndExitsWith2(String arguments) throws Exception {
@@ -73,7 +73,9 @@ class MainTest {
 
     private static Process run(Class<?> main, String... arguments) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classes = Path.of("target", "classes").toAbsolutePath().toString();
+        // The classes from where this test's classes came: the same from the step's folder and the
+        // repository's top folder, where an IDE may run the test.
+        String classes = JavaProcess.classesOf(main).toString();
         List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classes, main.getName()));
         command.addAll(List.of(arguments));
         return new ProcessBuilder(command).start();

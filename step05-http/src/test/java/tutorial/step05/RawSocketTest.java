@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -309,6 +310,7 @@ class RawSocketTest {
     }
 
     @Test
+    @Tag("limitation") // no step fixes it (step 06 reads no body either), so no fixed-in-stepNN tag
     @DisplayName("limitation: a chunked request body gets 501 and a clean close (no request bodies in step 05; see chapter 06)")
     void aChunkedRequestBodyGets501AndACleanClose() throws IOException {
         try (RawClient client = running.connect()) {

@@ -17,6 +17,7 @@ import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +43,8 @@ class TlsClientTest {
     }
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step06")
     @DisplayName("limitation: the JDK's HttpClient on https:// fails, 'Unrecognized SSL message, plaintext connection?' (TLS in step 06)")
     void theJdkHttpClientOnHttpsFindsPlainText() throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
@@ -64,6 +67,8 @@ class TlsClientTest {
     }
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step06")
     @DisplayName("limitation: bytes that are not HTTP, such as the start of a TLS hello, get 400 (TLS in step 06)")
     void theStartOfATlsHelloIsABadRequestHere() throws IOException {
         try (RawClient client = running.connect()) {
@@ -81,6 +86,8 @@ class TlsClientTest {
     }
 
     @Test
+    @Tag("limitation")
+    @Tag("fixed-in-step06")
     @DisplayName("limitation: curl on https:// exits 35, 'wrong version number' (TLS in step 06)")
     void curlOnHttpsExits35() throws Exception {
         assumeTrue(curlInstalled(), "curl is not installed here");

@@ -1,100 +1,78 @@
 package tutorial.step06;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The command-line arguments {@code [--host HOST] [--port PORT] [--root DIR]
- * [--idle-timeout SECONDS] --keystore FILE --storepass PASS}, with the tutorial's defaults. A bad
- * argument prints a one-line usage message and ends the program with exit status 2.
+ * [--idle-timeout SECONDS] [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE]
+ * --keystore FILE --storepass PASS},
+ * with the tutorial's defaults (for the root: the built-in site), and the one-line answers to the
+ * slips a learner makes on the command line. A bad argument prints a one-line usage message and
+ * ends the program with exit status 2; a folder that is not there, a port that is taken and a
+ * server that does not answer get one line and exit status 1.
  */
 final class Arguments {
 
     static final String USAGE = "HttpServer [--host HOST] [--port PORT] [--root DIR] [--idle-timeout SECONDS]"
-            + " --keystore FILE --storepass PASS";
+            + " [--head-timeout SECONDS] [--max-connections N] [--quiet | --log FILE] --keystore FILE --storepass PASS";
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 8443;
-    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    // The options there may be, as the usage shows them: "--quiet" alone, "--log FILE" with a value.
+    private static final List<String> KNOWN = List.of("--host HOST", "--port PORT", "--root DIR",
+            "--idle-timeout SECONDS", "--head-timeout SECONDS", "--max-connections N", "--quiet", "--log FILE",
+            "--keystore FILE", "--storepass PASS");
+    // Where the sources keep the built-in site, from the two folders a learner starts in: the
+    // repository's top folder, and the step's own folder (or a copy of it).
+    private static final List<String> SITE_SOURCES = List.of("step06-tls/src/main/resources/site", "src/main/resources/site");
 
-    private String host = DEFAULT_HOST;
-    private int port = DEFAULT_PORT;
-    private Path root;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Path keyStore;
-    private String storePassword;
+    private final Map<String, String> options = new HashMap<>();
 
     Arguments(String[] args) {
-        for (int i = 0; i < args.length; i += 2) {
-            String option = args[i];
-            if (i + 1 >= args.length) {
-                exitWithUsage("missing value after " + option);
-            }
-            String value = args[i + 1];
-            switch (option) {
-                case "--host" -> host = resolvable(value);
-                case "--port" -> port = number(value, 65535, "not a port number: " + value);
-                case "--root" -> root = directory(value);
-                case "--idle-timeout" -> idleTimeout = Duration.ofSeconds(
-                        number(value, 86_400, "not a number of seconds: " + value));
-                case "--keystore" -> keyStore = Path.of(value);
-                case "--storepass" -> storePassword = value;
-                default -> exitWithUsage("unknown option " + option);
+        Map<String, Boolean> takesValue = new HashMap<>();
+        for (String option : KNOWN) {
+            takesValue.put(option.split(" ")[0], option.contains(" "));
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!takesValue.containsKey(arg) && arg.matches("\\d+")) {
+                exitWithUsage(arg + " is a port: give it as --port " + arg);
+            } else if (!takesValue.containsKey(arg)) {
+                exitWithUsage(arg.startsWith("-") ? "unknown option " + arg : "unexpected argument " + arg);
+            } else if (!takesValue.get(arg)) {
+                options.put(arg, "");
+            } else if (i + 1 == args.length) {
+                exitWithUsage("missing value after " + arg);
+            } else {
+                options.put(arg, args[++i]);
             }
         }
-        if (idleTimeout.isZero()) {
-            exitWithUsage("the idle timeout must be at least 1 second");
-        }
-        if (keyStore == null) {
+        if (!has("--keystore")) {
             exitWithUsage("HTTPS needs a certificate; make a key store with: " + ServerCertificate.KEYTOOL_COMMAND);
         }
-        if (storePassword == null) {
-            exitWithUsage("missing --storepass for " + keyStore);
+        if (!has("--storepass")) {
+            exitWithUsage("missing --storepass for " + value("--keystore"));
         }
     }
 
     String host() {
-        return host;
-    }
-
-    int port() {
-        return port;
-    }
-
-    /** The folder given with --root, or null for the built-in site. */
-    Path root() {
-        return root;
-    }
-
-    Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    // tag::tls[]
-    /** The key store, read: a missing file, a wrong password or no key in it is a usage error. */
-    SSLContext tls() {
-        try {
-            return ServerCertificate.load(keyStore, storePassword.toCharArray());
-        } catch (IOException | GeneralSecurityException e) {
-            exitWithUsage("cannot use key store " + keyStore + ": " + e.getMessage());
-            throw new IllegalStateException(e); // not reached: exitWithUsage ends the program
-        }
-    }
-    // end::tls[]
-
-    private static int number(String value, int most, String problem) {
-        if (!value.matches("\\d{1,9}") || Integer.parseInt(value) > most) {
-            exitWithUsage(problem);
-        }
-        return Integer.parseInt(value);
-    }
-
-    private static String resolvable(String host) {
+        String host = options.getOrDefault("--host", DEFAULT_HOST);
         try {
             InetAddress.getByName(host); // a name nobody can resolve is a usage error, not a stack trace
         } catch (UnknownHostException e) {
@@ -103,12 +81,134 @@ final class Arguments {
         return host;
     }
 
-    private static Path directory(String value) {
-        Path path = Path.of(value);
-        if (!Files.isDirectory(path)) {
-            exitWithUsage("not a directory: " + value);
+    int port() {
+        String port = options.get("--port");
+        if (port == null) {
+            return DEFAULT_PORT;
         }
-        return path;
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+            exitWithUsage("not a port number: " + port);
+        }
+        return Integer.parseInt(port);
+    }
+
+    /** The folder given with --root, or else the built-in site. */
+    Path root() {
+        String root = options.get("--root");
+        if (root == null) {
+            return builtInSite();
+        }
+        Path folder = Path.of(root);
+        if (!Files.isDirectory(folder)) {
+            exitWith("Cannot serve files from " + root + ": " + (Files.exists(folder) ? "it is not a folder"
+                    : "there is no such folder") + " (give --root a folder that exists)");
+        }
+        return folder;
+    }
+
+    // tag::tls[]
+    /** The key store, read: a file that is not there, a wrong password or no key in it gets one line. */
+    SSLContext tls() {
+        String keyStore = value("--keystore");
+        try {
+            return ServerCertificate.load(Path.of(keyStore), value("--storepass").toCharArray());
+        } catch (NoSuchFileException e) {
+            exitWith("Cannot use key store " + keyStore + ": there is no such file (make one with: "
+                    + ServerCertificate.KEYTOOL_COMMAND + ")");
+        } catch (IOException | GeneralSecurityException e) {
+            exitWith("Cannot use key store " + keyStore + ": " + e.getMessage());
+        }
+        return null; // not reached: exitWith ends the program
+    }
+    // end::tls[]
+
+    /** Whether the option (one without a value) was given. */
+    boolean has(String option) {
+        return options.containsKey(option);
+    }
+
+    /** The value given after the option, or null. */
+    String value(String option) {
+        return options.get(option);
+    }
+
+    /** The whole number given after the option, which must be at least 1, or {@code byDefault}. */
+    int count(String option, String name, int byDefault) {
+        if (!has(option)) {
+            return byDefault;
+        }
+        String value = value(option);
+        if (!value.matches("\\d{1,9}") || Integer.parseInt(value) < 1) {
+            exitWithUsage("not a number of " + name + ": " + value);
+        }
+        return Integer.parseInt(value);
+    }
+
+    /** The number of seconds given after the option, at least 1 and at most a day, or {@code byDefault}. */
+    Duration seconds(String option, Duration byDefault) {
+        int seconds = count(option, "seconds", (int) byDefault.toSeconds());
+        if (seconds > 86_400) {
+            exitWithUsage("more than a day: " + option + " " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    // tag::built-in-site[]
+    /**
+     * The site shipped in src/main/resources/site. Maven copies it to target/classes/site, a
+     * folder on disk, and we serve it from there. Compiled without Maven (javac alone, some IDEs),
+     * the classes come without it: then we serve the sources' copy, found from the repository's
+     * top folder or the step's. From inside a jar it would not be a folder: then the server asks
+     * for --root.
+     */
+    private static Path builtInSite() {
+        URL index = Arguments.class.getResource("/site/index.html");
+        if (index != null && index.getProtocol().equals("file")) {
+            try {
+                return Path.of(index.toURI()).getParent();
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        for (String sources : SITE_SOURCES) {
+            if (Files.isRegularFile(Path.of(sources, "index.html"))) {
+                return Path.of(sources);
+            }
+        }
+        exitWith("Cannot find the built-in site: it is not next to the classes, and this folder has no "
+                + String.join(" or ", SITE_SOURCES) + " (start from the repository's top folder or the step's,"
+                + " or give a folder with --root DIR)");
+        return null; // not reached: exitWith ends the program
+    }
+    // end::built-in-site[]
+
+    /**
+     * What the server says in one line when it cannot bind. A port that is taken is the usual case:
+     * another server, or the same one started twice.
+     */
+    static String cannotListen(String host, int port, BindException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.toLowerCase(Locale.ROOT).contains("in use")) {
+            return "Cannot listen on " + host + ":" + port + ": " + message;
+        }
+        int another = port == 65535 ? port - 1 : port + 1;
+        String hostOption = host.equals(DEFAULT_HOST) ? "" : "--host " + host + " ";
+        return "Port " + port + " on " + host + " is already in use: pick another port, e.g. \"-Dexec.args="
+                + hostOption + "--port " + another + "\"";
+    }
+
+    /** What a client says in one line when it cannot talk to the server. */
+    static String cannotTalk(String host, int port, Exception e) {
+        return "Could not talk to " + host + ":" + port + ": " + e.getMessage()
+                + (e instanceof ConnectException ? " (is the server running, on that port?)" : "")
+                + (e instanceof SSLHandshakeException ? " (does this JVM trust the server's certificate? Add"
+                        + " -Djavax.net.ssl.trustStore=localhost.p12 -Djavax.net.ssl.trustStorePassword=changeit)" : "");
+    }
+
+    /** One line that says what went wrong and what to do, then exit status 1. */
+    static void exitWith(String line) {
+        System.err.println(line);
+        System.exit(1);
     }
 
     static void exitWithUsage(String problem) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,8 +26,14 @@ final class RequestParser {
     static final int MAX_REQUEST_LINE = 8 * 1024;
     /** Larger header sections get 431. */
     static final int MAX_HEADER_SECTION = 16 * 1024;
+    /**
+     * More header lines get 431 too. Each costs the heap far more than its bytes (a map entry and
+     * two strings, about 130 bytes for "a:b"), and a repeated one is joined to the ones before:
+     * 16 KiB of three-byte headers would cost half a megabyte and many copies.
+     */
+    static final int MAX_HEADER_LINES = 100;
 
-    private static final Pattern VERSION = Pattern.compile("HTTP/\\d\\.\\d");
+    private static final Pattern VERSION = Pattern.compile("HTTP/(\\d)\\.\\d");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
 
     private enum State { REQUEST_LINE, HEADERS, FAILED }
@@ -37,6 +44,7 @@ final class RequestParser {
     private final StringBuilder line = new StringBuilder(128);
     private int requestLineBytes;
     private int headerBytes;
+    private int headerLines;
     private String requestLine;
     private String method;
     private String target;
@@ -131,10 +139,14 @@ final class RequestParser {
                 throw new HttpError(Status.BAD_REQUEST, "invalid character in the request target");
             }
         }
-        if (!parts[2].equals("HTTP/1.1") && !parts[2].equals("HTTP/1.0")) {
-            throw VERSION.matcher(parts[2]).matches()
-                    ? new HttpError(Status.VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are supported")
-                    : new HttpError(Status.BAD_REQUEST, "malformed HTTP version");
+        Matcher httpVersion = VERSION.matcher(parts[2]);
+        if (!httpVersion.matches()) {
+            throw new HttpError(Status.BAD_REQUEST, "malformed HTTP version");
+        }
+        if (!httpVersion.group(1).equals("1")) {
+            // 505 is for a major version we do not speak (HTTP/2.0, HTTP/3.0, HTTP/0.9). A later
+            // 1.x is still HTTP/1: it is served as 1.1 (see Request.keepsAliveByDefault).
+            throw new HttpError(Status.VERSION_NOT_SUPPORTED, "only HTTP/1.x is supported");
         }
         method = parts[0];
         target = parts[1];
@@ -144,6 +156,9 @@ final class RequestParser {
     // end::request-line[]
 
     private void parseHeader(String text) throws HttpError {
+        if (++headerLines > MAX_HEADER_LINES) {
+            throw new HttpError(Status.HEADERS_TOO_LARGE, "more than " + MAX_HEADER_LINES + " header lines");
+        }
         int colon = text.indexOf(':');
         // No space before the colon, no line folding: both were used to smuggle requests past proxies.
         if (colon < 1 || !isToken(text.substring(0, colon))) {
@@ -159,22 +174,64 @@ final class RequestParser {
 
     // tag::finish[]
     private Request finishRequest() throws HttpError {
-        if (version.equals("HTTP/1.1") && !headers.containsKey("host")) {
+        String host = headers.get("host");
+        if (host == null && !version.equals("HTTP/1.0")) { // HTTP/1.1, or a later 1.x served as 1.1
             throw new HttpError(Status.BAD_REQUEST, "HTTP/1.1 request without a Host header");
         }
-        long contentLength = contentLength(headers.get("content-length"));
-        if (headers.containsKey("content-length") && headers.containsKey("transfer-encoding")) {
-            // Which one frames the body? Two servers that disagree are how requests get smuggled.
-            throw new HttpError(Status.BAD_REQUEST, "both Content-Length and Transfer-Encoding");
+        if (host != null && !Request.isValidHost(host)) {
+            throw new HttpError(Status.BAD_REQUEST, "invalid Host header"); // RFC 9112, 3.2: MUST be 400
         }
+        long contentLength = contentLength(headers.get("content-length"));
+        checkBodyFraming();
         Request request = new Request(method, target, version, headers, contentLength);
         state = State.REQUEST_LINE; // ready for the next request on this connection
         requestLineBytes = 0;
         headerBytes = 0;
+        headerLines = 0;
         requestLine = null;
+        headers = null; // the request has them now; the parser keeps nothing of it
         return request;
     }
     // end::finish[]
+
+    // tag::body-framing[]
+    /**
+     * Where would a body end? Bodies are not read here, but their length must be unambiguous,
+     * or the bytes after the headers could not be told apart from the next request.
+     */
+    private void checkBodyFraming() throws HttpError {
+        String transferEncoding = headers.get("transfer-encoding");
+        if (transferEncoding == null) {
+            return; // Content-Length alone, or no body at all
+        }
+        if (headers.containsKey("content-length")) {
+            // Which one frames the body? Two servers that disagree are how requests get smuggled.
+            throw new HttpError(Status.BAD_REQUEST, "both Content-Length and Transfer-Encoding");
+        }
+        if (version.equals("HTTP/1.0")) {
+            // HTTP/1.0 has no Transfer-Encoding: the message's framing is faulty (RFC 9112, 6.1).
+            throw new HttpError(Status.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (!finalCodingIsChunked(transferEncoding)) {
+            // "gzip" alone: nothing says where the body ends. RFC 9112, 6.3: 400, then close.
+            throw new HttpError(Status.BAD_REQUEST, "Transfer-Encoding whose final coding is not chunked");
+        }
+    }
+
+    /** "gzip, chunked" ends with chunked, the only coding that marks where a body ends. */
+    private static boolean finalCodingIsChunked(String transferEncoding) {
+        String[] codings = transferEncoding.split(",");
+        for (int i = codings.length - 1; i >= 0; i--) {
+            String coding = codings[i].strip();
+            if (!coding.isEmpty()) { // a list may hold empty elements ("chunked, "): skip them
+                int parameters = coding.indexOf(';');
+                String name = (parameters < 0 ? coding : coding.substring(0, parameters)).strip();
+                return name.equalsIgnoreCase("chunked"); // coding names are case-insensitive (RFC 9112, 7)
+            }
+        }
+        return false;
+    }
+    // end::body-framing[]
 
     /** The value of Content-Length: digits, and if repeated ("5, 5"), the same number each time. */
     private static long contentLength(String value) throws HttpError {

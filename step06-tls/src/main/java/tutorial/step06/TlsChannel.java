@@ -1,7 +1,6 @@
 package tutorial.step06;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -23,11 +22,12 @@ import javax.net.ssl.SSLParameters;
  * engine is this class's job. Four buffers take part:
  *
  * <pre>
- *   socket --read--> netIn --unwrap--> plaintext input (Connection's)   --> RequestParser
+ *   socket --read--> netIn --unwrap--> plaintext input (the loop's buffer)  --> RequestParser
  *   socket <-write-- netOut <--wrap--- plaintext output (Connection's queue of responses)
  * </pre>
  *
- * The two network buffers are this class's own; the two plaintext ones belong to the caller.
+ * The two network buffers are this class's own, from accept to close; the two plaintext ones
+ * belong to the caller.
  */
 final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
 
@@ -38,7 +38,7 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
     private final SocketChannel socket;
     private final SSLEngine engine;
     private final SocketAddress address;
-    private final PrintStream log;
+    private final Log log;
     // Records read from the socket, not yet decrypted: in fill mode, as step 05's input is.
     private final ByteBuffer netIn;
     // Records encrypted, not yet written: in drain mode, between position and limit.
@@ -46,10 +46,11 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
     private boolean inputEnded;
     private boolean shutDownOutputWhenFlushed;
     private boolean failed;
+    private boolean handshakeDone;
 
     // tag::engine[]
     /** TLS 1.3 only, as the server side, offering HTTP/1.1 only by ALPN. */
-    static TlsChannel serverSide(SSLContext context, SocketChannel socket, SocketAddress address, PrintStream log) {
+    static TlsChannel serverSide(SSLContext context, SocketChannel socket, SocketAddress address, Log log) {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         SSLParameters parameters = engine.getSSLParameters();
@@ -62,7 +63,7 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
         return new TlsChannel(socket, engine, address, log);
     }
 
-    TlsChannel(SocketChannel socket, SSLEngine engine, SocketAddress address, PrintStream log) {
+    TlsChannel(SocketChannel socket, SSLEngine engine, SocketAddress address, Log log) {
         this.socket = socket;
         this.engine = engine;
         this.address = address;
@@ -74,26 +75,27 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
     }
     // end::engine[]
 
-    /** The plaintext a whole record can hold: the least room a plaintext input buffer must have. */
+    // tag::room[]
+    /**
+     * The plaintext a whole record can hold (16,704 bytes): the least room a read must have.
+     * unwrap decrypts a record whole or not at all, and one read may bring a full netIn of
+     * records; a record that finds no room stays in netIn, read already, and select() would
+     * never say so: its bytes are no longer in the socket.
+     */
     int applicationBufferSize() {
         return engine.getSession().getApplicationBufferSize();
     }
+    // end::room[]
 
-    /** The bytes of buffers this connection keeps for TLS (the plaintext input not counted). */
+    /** The bytes of buffers this connection keeps for TLS from accept to close: netIn and netOut. */
     int networkBufferBytes() {
         return netIn.capacity() + netOut.capacity();
     }
 
-    // tag::room[]
-    /**
-     * True if {@code plaintext} has room for all that one read can bring: a full netIn of
-     * records. A record that finds no room stays in netIn, and select() would never say so:
-     * its bytes are no longer in the socket. So we read from the socket only with this much room.
-     */
-    boolean hasRoomToDecryptInto(ByteBuffer plaintext) {
-        return plaintext.remaining() >= applicationBufferSize();
+    /** The handshake is over: data may flow. Until then no HTTP can be said, not even a 408. */
+    boolean isHandshakeDone() {
+        return handshakeDone;
     }
-    // end::room[]
 
     // tag::read[]
     /**
@@ -145,8 +147,8 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
                 // Half a record: as with half a request line, keep it (unwrap left it in netIn,
                 // compacted) and wait for the rest.
                 case BUFFER_UNDERFLOW -> progress = false;
-                // No room for a whole record's plaintext: not while the caller reads only with
-                // hasRoomToDecryptInto; the record waits in netIn.
+                // No room for a whole record's plaintext: not while the caller reads with room
+                // for applicationBufferSize(); the record waits in netIn.
                 case BUFFER_OVERFLOW -> progress = false;
                 case CLOSED -> { // the client's close_notify: it will send nothing more
                     inputEnded = true;
@@ -163,6 +165,7 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
         try {
             SSLEngineResult result = engine.unwrap(netIn, plaintext);
             Trace.engine("unwrap", result, address);
+            handshakeDone |= result.getHandshakeStatus() == HandshakeStatus.FINISHED;
             return result;
         } catch (SSLException e) {
             failed = true; // not TLS, or not ours: nothing more can be said on this connection
@@ -188,7 +191,7 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
         long millis = (System.nanoTime() - start) / 1_000_000;
         Trace.task(millis, address);
         if (millis >= SLOW_TASK_MILLIS) {
-            log.println("TLS handshake work for " + address + " took " + millis
+            log.notice("TLS handshake work for " + address + " took " + millis
                     + " ms on the loop thread: every other client waited that long");
         }
     }
@@ -250,6 +253,7 @@ final class TlsChannel implements ReadableByteChannel, GatheringByteChannel {
         try {
             SSLEngineResult result = engine.wrap(sources, offset, length, netOut);
             Trace.engine("wrap", result, address);
+            handshakeDone |= result.getHandshakeStatus() == HandshakeStatus.FINISHED;
             return result;
         } finally {
             netOut.flip();

@@ -77,7 +77,7 @@ class ExternalClientsTest {
         // keytool without "-ext san=...": the certificate names CN=localhost only, and clients
         // today look at the subject alternative names alone.
         TestCertificate noNames = TestCertificate.make();
-        try (RunningServer bare = new RunningServer(SITE, Duration.ofSeconds(10), noNames.serverContext())) {
+        try (RunningServer bare = new RunningServer(SITE, noNames.serverContext())) {
             String address = "https://127.0.0.1:" + bare.server().port() + "/";
             HttpClient client = HttpClient.newBuilder().sslContext(noNames.clientContext()).build();
             try {

@@ -3,6 +3,8 @@ package tutorial.step06;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** A real HTTP client, the JDK's own, loading the built-in site over HTTPS. */
@@ -50,7 +53,7 @@ class HttpClientTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(response.body()).isEqualTo(Files.readAllBytes(SITE.resolve("index.html")));
         assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(response.body().length);
-        assertThat(running.log()).contains("\"GET / HTTP/1.1\" 200 " + response.body().length);
+        running.awaitLog("\"GET / HTTP/1.1\" 200 " + response.body().length);
     }
 
     @Test
@@ -80,8 +83,9 @@ class HttpClientTest {
         assertThat(get("/").statusCode()).isEqualTo(200);
         assertThat(get("/about.html").statusCode()).isEqualTo(200);
 
+        running.awaitLog("\"GET /about.html HTTP/1.1\" 200");
+        assertThat(running.log()).contains("\"GET / HTTP/1.1\" 200");
         assertThat(running.logLines("Got connection from")).isEqualTo(1);
-        assertThat(running.log()).contains("\"GET / HTTP/1.1\" 200", "\"GET /about.html HTTP/1.1\" 200");
     }
 
     @Test
@@ -99,6 +103,20 @@ class HttpClientTest {
             int expected = link.equals("/no-such-page") ? 404 : 200;
             assertThat(get(link).statusCode()).as(link).isEqualTo(expected);
         }
+    }
+
+    @Test
+    @DisplayName("/favicon.ico, which browsers ask for on every page, is a real icon: the log has no 404 the learner did not cause")
+    void theFaviconThatBrowsersAskForIsThere() throws Exception {
+        HttpResponse<byte[]> response = get("/favicon.ico");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("image/x-icon");
+        ByteBuffer icon = ByteBuffer.wrap(response.body()).order(ByteOrder.LITTLE_ENDIAN);
+        // An ICONDIR: reserved 0, type 1 (icon), then how many images it holds.
+        assertThat(icon.getShort()).isZero();
+        assertThat(icon.getShort()).isEqualTo((short) 1);
+        assertThat(icon.getShort()).isPositive();
     }
 
     @Test

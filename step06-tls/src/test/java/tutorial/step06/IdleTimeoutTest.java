@@ -8,10 +8,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +65,7 @@ class IdleTimeoutTest {
             busy.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(busy.readResponse().status()).as("the busy client is still served").isEqualTo(200);
         }
-        assertThat(running.log()).containsPattern("Connection from /127.0.0.1:\\d+ timed out");
+        running.awaitLog("Connection from /127.0.0.1:\\d+ timed out");
     }
 
     @Test
@@ -87,7 +91,41 @@ class IdleTimeoutTest {
             assertThat(response.header("Connection")).isEqualTo("close");
             assertThat(client.closedByServer()).isTrue();
         }
-        assertThat(running.log()).containsPattern("\"GET /index.html HTTP/1.1\" 408 \\d+");
+        running.awaitLog("\"GET /index.html HTTP/1.1\" 408 \\d+");
+    }
+
+    @Test
+    @DisplayName("a head sent a byte every 200 ms is never idle for 2 s, and still gets 408 and a close once it has"
+            + " taken 1 s (with only an idle timeout, it kept its connection for as long as it liked)")
+    void aTrickledHeadGets408AtItsDeadlineThoughItIsNeverIdle() throws Exception {
+        running.close();
+        running = new RunningServer(root, Limits.forThisProcess()
+                .withIdleTimeout(Duration.ofSeconds(2)).withHeadTimeout(Duration.ofSeconds(1)));
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try (RawClient client = running.connect()) {
+            client.send("GET /index.html HTTP/1.1\r\nHost: x\r\nX-Trickle: ");
+            AtomicInteger sent = new AtomicInteger();
+            trickle.scheduleAtFixedRate(() -> {
+                try {
+                    client.send("a");
+                    sent.incrementAndGet();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // the server closed: the trickle stops
+                }
+            }, 200, 200, TimeUnit.MILLISECONDS);
+
+            RawClient.RawResponse response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.bodyText()).isEqualTo("408 Request Timeout: the request head did not arrive whole within 1 s\n");
+            assertThat(response.header("Connection")).isEqualTo("close");
+            assertThat(sent.get()).as("bytes trickled before the 408").isPositive();
+            trickle.shutdownNow(); // stop sending, or our own bytes would keep the lingering close going
+            assertThat(client.closedByServer()).isTrue();
+        } finally {
+            trickle.shutdownNow();
+        }
+        running.awaitLog("\"GET /index.html HTTP/1.1\" 408 \\d+");
     }
 
     private static boolean closedByServer(RawClient client) {

@@ -14,10 +14,11 @@ import java.util.Map;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A blocking TLS socket, trusting the test certificate, that sends exactly the bytes a test gives it and reads responses the way
- * HTTP frames them: the head up to the blank line, then Content-Length bytes of body. Every read
- * gives up after 20 seconds, so a server that never answers fails the test instead of hanging it.
- * Each {@code send} is one write, and so one TLS record (up to 16 KiB).
+ * A blocking TLS socket, trusting the test certificate, that sends exactly the bytes a test gives
+ * it and reads responses the way HTTP frames them: the head up to the blank line, then
+ * Content-Length bytes of body. Every read gives up after 20 seconds, so a server that never
+ * answers fails the test instead of hanging it. Each {@code send} is one write, and so one TLS
+ * record (up to 16 KiB).
  */
 final class RawClient implements AutoCloseable {
 
@@ -35,12 +36,17 @@ final class RawClient implements AutoCloseable {
     private final SSLSocket socket;
     private final InputStream in;
 
+    /** Connected, and the handshake done. */
     RawClient(int port) throws IOException {
-        this(port, 0);
+        this(port, 0, true);
     }
 
-    /** With {@code receiveBufferSize} > 0, a small window: the server can send only that much ahead. */
-    RawClient(int port, int receiveBufferSize) throws IOException {
+    /**
+     * With {@code receiveBufferSize} > 0, a small window: the server can send only that much
+     * ahead. With {@code handshakeNow} false, the handshake waits for the first send or read: a
+     * client that the server has not accepted yet (it waits in the backlog) can be made all the same.
+     */
+    RawClient(int port, int receiveBufferSize, boolean handshakeNow) throws IOException {
         Socket plain = new Socket();
         if (receiveBufferSize > 0) {
             plain.setReceiveBufferSize(receiveBufferSize); // before connect: the window is agreed then
@@ -49,8 +55,15 @@ final class RawClient implements AutoCloseable {
         plain.setSoTimeout(20_000);
         socket = (SSLSocket) TestCertificate.localhost().clientContext().getSocketFactory()
                 .createSocket(plain, "localhost", port, true);
-        socket.startHandshake();
+        if (handshakeNow) {
+            socket.startHandshake();
+        }
         in = new BufferedInputStream(socket.getInputStream());
+    }
+
+    /** Connected, the handshake left for the first send: for a server that may not accept at once. */
+    static RawClient connectOnly(int port) throws IOException {
+        return new RawClient(port, 0, false);
     }
 
     RawClient send(String text) throws IOException {
@@ -92,6 +105,11 @@ final class RawClient implements AutoCloseable {
 
     RawResponse readResponse() throws IOException {
         return readResponse(false);
+    }
+
+    /** This end's address, as the server's log names the connection: {@code /127.0.0.1:40000}. */
+    String localAddress() {
+        return socket.getLocalSocketAddress().toString();
     }
 
     /** The raw stream, for a test that reads at its own pace. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -148,6 +149,10 @@ class RawSocketTest {
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: nope              | 400",
         "POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked | 400",
         "GET / HTTP/2.0\\r\\nHost: x                                        | 505",
+        "GET / HTTP/3.0\\r\\nHost: x                                        | 505",
+        "POST /up HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: gzip         | 400",
+        "POST /up HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked, gzip | 400",
+        "GET / HTTP/1.1\\r\\nHost: a b                                      | 400",
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Folded: a\\r\\n b               | 400",
     })
     void aRequestThatCannotBeParsedGetsItsStatusAndTheConnectionIsClosed(String escaped, int status) throws IOException {
@@ -162,6 +167,40 @@ class RawSocketTest {
             assertThat(client.closedByServer()).isTrue();
         }
         assertServerStillServes();
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsServedLikeItsPath() throws IOException {
+        // What a client sends to a proxy. RFC 9112, 3.2.2: a server MUST accept it. Its
+        // authority, not the Host header, names the host; this server serves one site for all.
+        try (RawClient client = running.connect()) {
+            client.send("GET http://localhost:" + running.server().port() + "/style.css HTTP/1.1\r\nHost: elsewhere\r\n\r\n");
+
+            RawClient.RawResponse response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.bodyText()).isEqualTo("p { color: red }\n");
+            assertThat(response.header("Connection")).isNull();
+
+            client.send("GET HTTP://LOCALHOST/app.js HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(client.readResponse().bodyText()).as("the connection stays open").isEqualTo("console.log('hi')\n");
+        }
+        running.awaitLog("\"GET http://localhost:" + running.server().port() + "/style.css HTTP/1.1\" 200 17");
+    }
+
+    @Test
+    void aLaterHttp1MinorVersionIsServedAsHttp11() throws IOException {
+        try (RawClient client = running.connect()) {
+            client.send("GET /style.css HTTP/1.2\r\nHost: x\r\n\r\n");
+
+            RawClient.RawResponse first = client.readResponse();
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.head()).as("we answer in the version we speak").startsWith("HTTP/1.1 200 OK\r\n");
+            assertThat(first.header("Connection")).as("kept open, as HTTP/1.1 is by default").isNull();
+            client.send("GET /app.js HTTP/1.2\r\nHost: x\r\n\r\n");
+            assertThat(client.readResponse().bodyText()).isEqualTo("console.log('hi')\n");
+        }
     }
 
     @Test
@@ -194,7 +233,7 @@ class RawSocketTest {
     }
 
     @Test
-    void afterARefusalTheServerSendsItsFinButDrainsWhatTheClientStillSends() throws IOException {
+    void afterARefusalTheServerSendsItsFinThenLingersDroppingWhatTheClientStillSends() throws IOException {
         try (RawClient client = running.connect()) {
             String half = "x".repeat(100_000);
             client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + (2 * half.length()) + "\r\n\r\n" + half);
@@ -203,7 +242,7 @@ class RawSocketTest {
             assertThat(client.closedByServer()).as("the server's FIN follows the response").isTrue();
             // Closed at once, with unread bytes, the server's socket would answer the rest of the
             // upload with a reset, which can wipe the response from the client's buffers before
-            // it reads it. Instead it stays open, reading and dropping what still comes.
+            // it reads it. Instead it lingers: open, reading and dropping what still comes.
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
                     .until(() -> running.server().openConnections() == 1);
             client.send(half);
@@ -211,7 +250,7 @@ class RawSocketTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> running.server().openConnections() == 0);
         }
-        assertThat(running.log()).containsPattern("Connection from /127.0.0.1:\\d+ closed");
+        running.awaitLog("Connection from /127.0.0.1:\\d+ closed");
     }
 
     @Test
@@ -254,7 +293,8 @@ class RawSocketTest {
             assertThat(response.header("Connection")).isEqualTo("close");
             assertThat(client.closedByServer()).as("no second response: the body was not taken for a request").isTrue();
         }
-        assertThat(running.log()).doesNotContain("GET /index.html");
+        // Once the connection's end is logged, every line about it is there.
+        assertThat(running.awaitLog("Connection from /127.0.0.1:\\d+ closed")).doesNotContain("GET /index.html");
     }
 
     @Test
@@ -270,6 +310,7 @@ class RawSocketTest {
     }
 
     @Test
+    @Tag("limitation") // no step fixes it (step 06 reads no body either), so no fixed-in-stepNN tag
     @DisplayName("limitation: a chunked request body gets 501 and a clean close (no request bodies in step 05; see chapter 06)")
     void aChunkedRequestBodyGets501AndACleanClose() throws IOException {
         try (RawClient client = running.connect()) {
@@ -302,10 +343,15 @@ class RawSocketTest {
         "/%2fetc%2fpasswd",
         "//etc/passwd",
         "/index.html%00/../../secret.txt",
-        "/link-out/secret.txt",
-        "/secret-link.txt",
         "http://localhost/../secret.txt",
         "http://localhost/etc/passwd",
+        "http://localhost/%2e%2e/secret.txt",
+        "http://localhost/..%2fsecret.txt",
+        "HTTP://LOCALHOST/docs/../../secret.txt",
+        "http://localhost//etc/passwd",
+        "http://localhost/index.html%00/../../secret.txt",
+        "http://localhost/..\\secret.txt",
+        "http://localhost:99999/../secret.txt",
     })
     void traversalAttemptsNeverReachAFileOutsideTheRoot(String target) throws IOException {
         try (RawClient client = running.connect()) {
@@ -315,6 +361,20 @@ class RawSocketTest {
 
             assertThat(response.status()).isIn(400, 404);
             assertThat(response.bodyText()).doesNotContain(TestSite.SECRET).doesNotContain("root:");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/link-out/secret.txt", "/secret-link.txt", "http://localhost/link-out/secret.txt"})
+    void symbolicLinksOutOfTheRootAreNeverFollowed(String target) throws IOException {
+        TestSite.assumeSymbolicLinks();
+        try (RawClient client = running.connect()) {
+            client.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            RawClient.RawResponse response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(response.bodyText()).doesNotContain(TestSite.SECRET);
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -114,9 +115,15 @@ class RequestParserTest {
         "GET /a\\u00e9 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                            | 400",
         "GET / HTTP/1\\r\\nHost: x\\r\\n\\r\\n                                      | 400",
         "GET / HTTP/2.0\\r\\nHost: x\\r\\n\\r\\n                                    | 505",
-        "GET / HTTP/1.2\\r\\nHost: x\\r\\n\\r\\n                                    | 505",
+        "GET / HTTP/3.0\\r\\nHost: x\\r\\n\\r\\n                                    | 505",
+        "GET / HTTP/0.9\\r\\nHost: x\\r\\n\\r\\n                                    | 505",
+        "GET / http/1.1\\r\\nHost: x\\r\\n\\r\\n                                    | 400",
+        "GET / HTTP/1.10\\r\\nHost: x\\r\\n\\r\\n                                   | 400",
         "GET / HTTP/1.1\\r\\n\\r\\n                                                 | 400",
         "GET / HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n                       | 400",
+        "GET / HTTP/1.1\\r\\nHost: a b\\r\\n\\r\\n                                  | 400",
+        "GET / HTTP/1.1\\r\\nHost: user@example.com\\r\\n\\r\\n                   | 400",
+        "GET / HTTP/1.2\\r\\n\\r\\n                                                 | 400",
         "GET / HTTP/1.1\\r\\nHost : x\\r\\n\\r\\n                                   | 400",
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nNo colon here\\r\\n\\r\\n                 | 400",
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nX: a\\r\\n folded\\r\\n\\r\\n             | 400",
@@ -126,12 +133,47 @@ class RequestParserTest {
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: -1\\r\\n\\r\\n            | 400",
         "GET / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nContent-Length: 6\\r\\n\\r\\n | 400",
         "POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n | 400",
+        "POST / HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: gzip\\r\\n\\r\\n          | 400",
+        "POST / HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked, gzip\\r\\n\\r\\n | 400",
+        "POST / HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\nTransfer-Encoding: gzip\\r\\n\\r\\n | 400",
+        "POST / HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding:\\r\\n\\r\\n                | 400",
+        "POST / HTTP/1.0\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n                   | 400",
     })
     void refusesWhatIsNotAWellFormedRequest(String escaped, int status) {
         ByteBuffer input = bytes(unescape(escaped));
 
         assertThatThrownBy(() -> parser.parse(input))
                 .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status.code).isEqualTo(status));
+    }
+
+    @Test
+    void servesALaterHttp1MinorVersionAsHttp11() throws HttpError {
+        Request request = parser.parse(bytes("GET / HTTP/1.2\r\nHost: x\r\n\r\n"));
+
+        assertThat(request.version()).as("what the client sent, for the log").isEqualTo("HTTP/1.2");
+        assertThat(request.keepsAliveByDefault()).as("1.1 rules: open unless told otherwise").isTrue();
+        assertThat(request.keepAlive()).isTrue();
+    }
+
+    @Test
+    void acceptsATransferEncodingWhoseFinalCodingIsChunked() throws HttpError {
+        // Framed: the body would end where the chunked coding says. Not read here: the Responder
+        // refuses it (501) and the connection closes.
+        for (String codings : new String[] {"chunked", "Chunked", "gzip, chunked", "gzip,chunked, ", "gzip;q=1, chunked"}) {
+            Request request = new RequestParser().parse(bytes(
+                    "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + codings + "\r\n\r\n"));
+
+            assertThat(request.hasBody()).as(codings).isTrue();
+        }
+    }
+
+    @Test
+    void aTransferEncodingThatFramesNothingSaysWhy() {
+        assertThatThrownBy(() -> parser.parse(bytes("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")))
+                .isInstanceOfSatisfying(HttpError.class, e -> {
+                    assertThat(e.status).isEqualTo(Status.BAD_REQUEST);
+                    assertThat(e.getMessage()).isEqualTo("Transfer-Encoding whose final coding is not chunked");
+                });
     }
 
     @Test
@@ -153,6 +195,18 @@ class RequestParserTest {
 
         assertThatThrownBy(() -> parser.parse(bytes(request)))
                 .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status).isEqualTo(Status.HEADERS_TOO_LARGE));
+    }
+
+    @Test
+    @DisplayName("more than 100 header lines get 431, however short: each costs the heap far more than its bytes")
+    void boundsTheNumberOfHeaderLines() throws HttpError {
+        String hundred = "GET / HTTP/1.1\r\nHost: x\r\n" + "a: b\r\n".repeat(RequestParser.MAX_HEADER_LINES - 1);
+
+        assertThat(new RequestParser().parse(bytes(hundred + "\r\n"))).isNotNull();
+        assertThatThrownBy(() -> parser.parse(bytes(hundred + "a: b\r\n\r\n")))
+                .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e)
+                        .hasMessage("more than 100 header lines").extracting(error -> error.status)
+                        .isEqualTo(Status.HEADERS_TOO_LARGE));
     }
 
     @Test

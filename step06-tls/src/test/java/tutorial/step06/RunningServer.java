@@ -1,6 +1,7 @@
 package tutorial.step06;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -20,21 +22,36 @@ import javax.net.ssl.SSLContext;
 final class RunningServer implements AutoCloseable {
 
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final Log log = Log.to(new PrintStream(logBytes, true, StandardCharsets.US_ASCII));
     private final HttpServer server;
     private final Thread loop;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     RunningServer(Path root) throws IOException {
-        this(root, Arguments.DEFAULT_IDLE_TIMEOUT);
+        this(root, Limits.forThisProcess());
     }
 
     RunningServer(Path root, Duration idleTimeout) throws IOException {
-        this(root, idleTimeout, TestCertificate.localhost().serverContext());
+        this(root, Limits.forThisProcess().withIdleTimeout(idleTimeout));
     }
 
-    RunningServer(Path root, Duration idleTimeout, SSLContext tls) throws IOException {
-        server = new HttpServer("127.0.0.1", 0, root, idleTimeout, tls,
-                new PrintStream(logBytes, true, StandardCharsets.US_ASCII));
+    RunningServer(Path root, Limits limits) throws IOException {
+        this(root, Duration.ofSeconds(1), limits);
+    }
+
+    /** With {@code recheckFilesAfter}: how long a file found on disk is served from memory before it is looked up again. */
+    RunningServer(Path root, Duration recheckFilesAfter, Limits limits) throws IOException {
+        this(root, recheckFilesAfter, limits, TestCertificate.localhost().serverContext());
+    }
+
+    /** With a certificate of the test's choosing, in {@code tls}. */
+    RunningServer(Path root, SSLContext tls) throws IOException {
+        this(root, Duration.ofSeconds(1), Limits.forThisProcess(), tls);
+    }
+
+    /** With a certificate of the test's choosing, in {@code tls}, and {@code limits}. */
+    RunningServer(Path root, Duration recheckFilesAfter, Limits limits, SSLContext tls) throws IOException {
+        server = new HttpServer("127.0.0.1", 0, root, recheckFilesAfter, limits, tls, log);
         loop = new Thread(this::serve, "http-server-loop");
         loop.start();
     }
@@ -69,9 +86,20 @@ final class RunningServer implements AutoCloseable {
         return new RawClient(server.port());
     }
 
-    /** What the server printed so far (ByteArrayOutputStream is synchronized, so this is safe). */
+    /**
+     * What the server logged so far. The log's own thread writes it, a moment after the loop
+     * wrote the line: wait for a line with {@link #awaitLog}, do not expect it at once.
+     * (ByteArrayOutputStream is synchronized, so reading it from the test's thread is safe.)
+     */
     String log() {
         return logBytes.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Waits until the log has a line that contains {@code pattern} (a regular expression), and returns the log. */
+    String awaitLog(String pattern) {
+        Pattern wanted = Pattern.compile(pattern);
+        await().atMost(Duration.ofSeconds(10)).until(() -> wanted.matcher(log()).find());
+        return log();
     }
 
     long logLines(String start) {
@@ -86,6 +114,7 @@ final class RunningServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        log.close();
         assertThat(loop.isAlive()).as("serve() returned after close()").isFalse();
         assertThat(failure.get()).as("serve() ended without an exception").isNull();
     }

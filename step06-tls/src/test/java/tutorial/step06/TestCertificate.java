@@ -94,6 +94,16 @@ final class TestCertificate {
         }
     }
 
+    /** The size of a whole TLS record, as the server's engine says: netIn's and netOut's (16,709 bytes). */
+    static int packetBufferSize() {
+        return localhost().serverContext().createSSLEngine().getSession().getPacketBufferSize();
+    }
+
+    /** The plaintext a whole record holds, as the server's engine says (16,704 bytes). */
+    static int applicationBufferSize() {
+        return localhost().serverContext().createSSLEngine().getSession().getApplicationBufferSize();
+    }
+
     /** What a client needs to trust this server: the certificate as its only trust anchor. */
     synchronized SSLContext clientContext() {
         if (clientContext == null) {

@@ -1,0 +1,252 @@
+package tutorial.step06;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Descriptors are finite: the server stops accepting before they run out, and survives when they do. */
+class ConnectionLimitTest {
+
+    private static final Pattern OPEN_WHEN_PAUSED =
+            Pattern.compile("Cannot accept connections \\(Too many open files\\), (\\d+) open");
+    private static final Pattern MAXIMUM = Pattern.compile("(\\d+) connections open, the maximum");
+    private static final String GET = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    @TempDir
+    static Path temp;
+    private static Path root;
+    private final List<RawClient> clients = new ArrayList<>();
+    // A TLS client cannot send its request before it is accepted: its handshake waits for the
+    // server's answer. So each client that may wait talks on a thread of its own.
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @BeforeAll
+    static void createSite() throws IOException {
+        root = TestSite.create(temp);
+    }
+
+    @AfterEach
+    void closeClients() throws IOException {
+        for (RawClient client : clients) {
+            client.close();
+        }
+        threads.shutdownNow();
+    }
+
+    @Test
+    @DisplayName("--max-connections: at the maximum, new clients wait in the backlog, one log line says so,"
+            + " and each is served as soon as a connection closes")
+    void atTheMaximumNewClientsWaitUntilOneCloses() throws Exception {
+        try (RunningServer running = new RunningServer(root, Limits.forThisProcess().withMaxConnections(3))) {
+            for (int i = 0; i < 5; i++) {
+                clients.add(RawClient.connectOnly(running.server().port())); // the handshake waits for the accept
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(clients.get(i)).status()).isEqualTo(200);
+                clients.get(i).send("GET /index.html HTTP/1.1\r\n"); // busy: in the middle of a request
+            }
+            // Their hello waits in the backlog with the connection; the handshake, then the
+            // request, go on once the server accepts them.
+            CompletableFuture<RawClient.RawResponse> style = request(clients.get(3), "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
+            CompletableFuture<RawClient.RawResponse> app = request(clients.get(4), "GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n");
+            await().during(1, SECONDS).atMost(5, SECONDS).until(() -> running.server().openConnections() == 3);
+            running.awaitLog("3 connections open, the maximum: new ones wait until one closes");
+
+            clients.get(0).close(); // one closes: the first of those waiting is accepted, and answered
+            assertThat(style.get(20, SECONDS).bodyText()).isEqualTo("p { color: red }\n");
+            clients.get(1).close();
+            assertThat(app.get(20, SECONDS).bodyText()).isEqualTo("console.log('hi')\n");
+
+            clients.get(2).close(); // nobody waits any more
+            running.awaitLog("Accepting connections again, 2 open");
+            assertThat(count(running.log(), "the maximum")).as("lines about the maximum").isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("at the maximum, keep-alive connections with nothing in flight make room for a new client, within"
+            + " seconds (they used to keep it waiting for their idle timeout, a minute here)")
+    void atTheMaximumIdleKeepAliveConnectionsMakeRoom() throws Exception {
+        Limits limits = Limits.forThisProcess().withMaxConnections(3).withIdleTimeout(Duration.ofSeconds(60));
+        try (RunningServer running = new RunningServer(root, limits)) {
+            for (int i = 0; i < 3; i++) {
+                clients.add(running.connect());
+                assertThat(get(clients.get(i)).status()).isEqualTo(200);
+            }
+            try (RawClient newcomer = running.connect()) {
+                assertThat(get(newcomer).status()).isEqualTo(200);
+            }
+            assertThat(running.awaitLog("closed to make room: idle between requests while others wait")).contains(
+                    "3 connections open, the maximum");
+            assertThat(clients.get(0).closedByServer()).as("the first client was closed to make room").isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("at the maximum, a connection in its TLS handshake is not closed to make room, an idle keep-alive"
+            + " one is: a burst of handshakes keeps the loop busy for seconds, and a client waiting for its turn"
+            + " would look idle")
+    void atTheMaximumAConnectionInItsHandshakeIsNotClosedToMakeRoom() throws Exception {
+        Limits limits = Limits.forThisProcess().withMaxConnections(2).withIdleTimeout(Duration.ofSeconds(60))
+                .withHeadTimeout(Duration.ofSeconds(10)); // a look for idle connections every second
+        try (RunningServer running = new RunningServer(root, limits);
+             Socket inHandshake = new Socket()) {
+            inHandshake.connect(new InetSocketAddress("127.0.0.1", running.server().port()), 20_000);
+            // The first bytes of a hello (a handshake record that announces 512 bytes): the server
+            // waits for the rest.
+            inHandshake.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00});
+            RawClient idle = running.connect();
+            clients.add(idle);
+            assertThat(get(idle).status()).isEqualTo(200);
+            RawClient newcomer = RawClient.connectOnly(running.server().port());
+            clients.add(newcomer);
+
+            assertThat(request(newcomer, GET).get(20, SECONDS).status()).isEqualTo(200);
+
+            String log = running.awaitLog("closed to make room");
+            assertThat(log).contains("Connection from " + idle.localAddress() + " closed to make room");
+            assertThat(count(log, "closed to make room")).as("the connection in its handshake is still open").isEqualTo(1);
+            assertThat(running.server().openConnections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @DisplayName("out of descriptors (ulimit -n 64, 80 clients): accept fails, one log line says so, every open"
+            + " connection is still answered, and the loop does not spin; those waiting are served once others"
+            + " close (step 05 used to die of 'Too many open files')")
+    void outOfDescriptorsTheServerServesWhoItHas() throws Exception {
+        Descriptors.assumeFree(150);
+        // A maximum the descriptors cannot reach: accept() itself fails with "Too many open files".
+        try (ChildServer server = ChildServer.startWithDescriptorLimit(64, "--max-connections", "1000")) {
+            // Each sends its request at once (its hello, then the request once it is accepted):
+            // the kernel completes every connect and takes the bytes, accepted or not. (A client
+            // that kept quiet would be closed after a second while accepting is paused, to make
+            // room, before a slow test got round to it.)
+            List<CompletableFuture<RawClient.RawResponse>> responses = new ArrayList<>();
+            for (int i = 0; i < 80; i++) { // step 05's 100, less 20 handshakes; still more than 64 descriptors
+                clients.add(RawClient.connectOnly(server.port()));
+                responses.add(request(clients.get(i), GET));
+            }
+            await().atMost(20, SECONDS).until(() -> OPEN_WHEN_PAUSED.matcher(server.output()).find());
+            int accepted = firstNumber(OPEN_WHEN_PAUSED, server.output());
+            assertThat(accepted).isBetween(10, 63);
+
+            // The backlog is first in, first out: the first `accepted` clients are the open
+            // connections. Each gets an answer: the page, or, when the server must look at the
+            // disk and has no descriptor left to do it with, a 503 that says why. (The classes
+            // that answer were loaded before the loop ran: no class file could be opened now.)
+            for (int i = 0; i < accepted; i++) {
+                RawClient.RawResponse response = responses.get(i).get(20, SECONDS);
+                assertThat(response.status()).as("client %d", i).isIn(200, 503);
+                if (response.status() == 503) {
+                    assertThat(response.bodyText()).contains("cannot open the document root now (Too many open files)");
+                }
+            }
+            // The connection that could not be accepted stays in the backlog, and the listening
+            // socket stays ready: without the pause, the loop would go round at full speed.
+            Duration before = server.cpuTime();
+            await().during(3, SECONDS).atMost(6, SECONDS)
+                    .until(() -> server.cpuTime().minus(before).toMillis() < 750);
+
+            // One by one, each waiting client is accepted, served, and leaves.
+            for (int i = 0; i < clients.size(); i++) {
+                clients.get(i).close();
+                if (i + accepted < clients.size()) {
+                    assertThat(responses.get(i + accepted).get(20, SECONDS).status()).as("client %d", i + accepted).isIn(200, 503);
+                }
+            }
+            try (RawClient fresh = RawClient.connectOnly(server.port())) {
+                assertThat(get(fresh).status()).as("with descriptors to spare again").isEqualTo(200);
+            }
+            assertThat(server.output()).contains("Accepting connections again");
+            assertThat(server.isAlive()).isTrue();
+            assertThat(server.errors()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("default maximum (ulimit -n 64): the server stops accepting before the kernel refuses")
+    void defaultMaximumStaysBelowTheDescriptorLimit() throws Exception {
+        Descriptors.assumeFree(100);
+        try (ChildServer server = ChildServer.startWithDescriptorLimit(128)) {
+            List<CompletableFuture<RawClient.RawResponse>> responses = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                clients.add(RawClient.connectOnly(server.port()));
+                responses.add(request(clients.get(i), GET)); // at once, as above
+            }
+            await().atMost(20, SECONDS).until(() -> MAXIMUM.matcher(server.output()).find());
+            int maximum = firstNumber(MAXIMUM, server.output());
+            assertThat(server.output()).contains("Limits: " + maximum + " connections,");
+            assertThat(maximum).isBetween(1, (128 - Limits.RESERVED_DESCRIPTORS) / 2);
+            for (int i = 0; i < maximum; i++) {
+                assertThat(responses.get(i).get(20, SECONDS).status()).as("client %d", i).isEqualTo(200);
+            }
+            assertThat(server.output()).doesNotContain("Cannot accept");
+        }
+    }
+
+    @Test
+    @DisplayName("every class of the step that the loop may use is loaded before it runs: out of descriptors, a"
+            + " class file cannot be opened, and a class used for the first time would kill the loop")
+    void everyClassTheLoopMayUseIsLoadedBeforeItRuns() throws Exception {
+        Path classes = Path.of(HttpServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve(HttpServer.class.getPackageName().replace('.', '/'));
+        List<String> all;
+        try (var files = Files.list(classes)) {
+            all = files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".class"))
+                    .map(name -> name.substring(0, name.length() - ".class".length())).sorted().toList();
+        }
+        // Used before the loop runs or never by it: the command line, the step's client, the server itself.
+        List<String> notInTheLoop = List.of("Arguments", "HttpGet", "HttpServer", "ServerCertificate");
+
+        assertThat(all).containsAll(HttpServer.USED_BY_THE_LOOP);
+        assertThat(all.stream().filter(name -> !notInTheLoop.contains(name)).toList())
+                .containsExactlyInAnyOrderElementsOf(HttpServer.USED_BY_THE_LOOP);
+    }
+
+    /** Sends the request and reads the answer, on a thread of its own: the handshake may wait for the accept. */
+    private CompletableFuture<RawClient.RawResponse> request(RawClient client, String request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.send(request).readResponse();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, threads);
+    }
+
+    private static RawClient.RawResponse get(RawClient client) throws IOException {
+        client.send(GET);
+        return client.readResponse();
+    }
+
+    private static int firstNumber(Pattern pattern, String text) {
+        Matcher matcher = pattern.matcher(text);
+        assertThat(matcher.find()).isTrue();
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static int count(String text, String part) {
+        return text.split(Pattern.quote(part), -1).length - 1;
+    }
+}
