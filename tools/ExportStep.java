@@ -665,7 +665,9 @@ public class ExportStep {
         String args = "--root target/checker-site/site";
         if (checked >= grades.tls()) {
             String make = certificateCommands().get(0);
-            args += " --keystore " + option(make, "-keystore") + " --storepass " + option(make, "-storepass");
+            // The port too: the TLS step's server moves to another default port (8443), the step
+            // handed out as its start keeps its own, where the checker command looks.
+            args += " --port " + defaultPort() + " --keystore " + option(make, "-keystore") + " --storepass " + option(make, "-storepass");
         }
         return args;
     }
@@ -679,15 +681,16 @@ public class ExportStep {
 
     /**
      * The two keytool commands that make the TLS step's certificate (a key store) and export its
-     * public part as PEM, as that step's README shows them ("$ keytool -genkeypair ...", then
-     * "$ keytool -exportcert ...").
+     * public part as PEM, as that step's README shows them: a line that starts with
+     * "keytool -genkeypair ...", then one with "keytool -exportcert ..." (a "$ " prompt before
+     * them is allowed).
      */
     private List<String> certificateCommands() throws IOException {
         Path tlsStep = stepFolderOrNull(repository, String.format("%02d", grades.tls()));
         Path readme = tlsStep == null ? null : tlsStep.resolve("README.md");
         List<String> commands = new ArrayList<>();
         if (readme != null && Files.isRegularFile(readme)) {
-            Matcher keytool = Pattern.compile("(?m)^\\$ (keytool -(?:genkeypair|exportcert) .*)$").matcher(read(readme));
+            Matcher keytool = Pattern.compile("(?m)^(?:\\$ )?(keytool -(?:genkeypair|exportcert) .*)$").matcher(read(readme));
             while (keytool.find()) {
                 commands.add(keytool.group(1).strip());
             }

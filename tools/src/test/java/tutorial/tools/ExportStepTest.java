@@ -169,24 +169,23 @@ class ExportStepTest {
     }
 
     @Test
-    @DisplayName("05 --starter: refused in one line while the checker cannot grade step 06, and nothing is written")
-    void starterOfAStepTheCheckerCannotGradeIsRefused() throws Exception {
+    @DisplayName("05 --starter: step 05 handed out as the start of TLS, with the certificate's commands, the port and --cacert")
+    void starterOfTheStepBeforeTlsSaysHowTheCertificateIsMadeAndTrusted() throws Exception {
         Path kit = work.resolve("starter05");
 
         Run export = exportStep(repository, "05", kit.toString(), "--starter");
 
-        if (Programs.checkerLastStep(repository) >= 6) {
-            // The checker grades TLS now: the assignment must say how it trusts the student's certificate.
-            assertThat(export.status()).as(export.output()).isZero();
-            assertThat(kit.resolve("ASSIGNMENT.md")).content().as("how to check step 06 (ExportStep's assignment text)")
-                    .contains("--cacert");
-            return;
-        }
-        assertThat(export.status()).isEqualTo(1);
-        assertThat(export.output()).isEqualTo("ExportStep: the checker grades steps 01 to 05, not step 06, so it could"
-                + " not grade this assignment; hand out step 05 as a project instead (java tools/ExportStep.java 05 DIR);"
-                + " nothing was written" + System.lineSeparator());
-        assertThat(kit).doesNotExist();
+        assertThat(export.status()).as(export.output()).isZero();
+        assertThat(export.output()).contains("as the starter kit of step 06").contains("left out TlsClientTest.");
+        assertThat(grep(kit.resolve("src/test"), "fixed-in-step06")).as("limitation tests left in").isEmpty();
+        // The keytool lines come from step 06's README; the server keeps step 05's port (8080),
+        // not step 06's (8443), so the start command names it where the checker looks.
+        assertThat(kit.resolve("ASSIGNMENT.md")).content()
+                .contains("# Assignment: from step 05 to step 06")
+                .contains("keytool -genkeypair ").contains("keytool -exportcert ")
+                .contains("\"-Dexec.args=--root target/checker-site/site --port 8080 --keystore localhost.p12 --storepass changeit\"")
+                .contains("\"-Dexec.args=--step 06 --cacert localhost.pem 127.0.0.1:8080\"");
+        assertNothingPointsBack(kit);
     }
 
     @Test
