@@ -60,6 +60,8 @@ public class Summarize {
     private StringBuilder out = new StringBuilder();
     /** Where the models' chart is linked from the Markdown being written (null: no chart). */
     private String chartLink;
+    /** Writing a chapter's region: the chapter's own heading and prose say what the table is. */
+    private boolean inChapter;
 
     public static void main(String[] args) throws IOException {
         List<String> positional = new ArrayList<>();
@@ -445,26 +447,32 @@ public class Summarize {
         if (https.isEmpty()) {
             return;
         }
-        line("### HTTPS: step 06 and the JDK's HttpsServer, same page, same key store, TLS 1.3");
-        line("");
         String tls06 = machine.get("https_tls_step06");
         String tlsJdk = machine.get("https_tls_jdk");
-        line("Median of " + reps(https) + " runs, the two servers alternating, each alone on its core. Step 06 is run as its README shows"
-                + " (`--keystore localhost.p12 --storepass changeit`, the README's `keytool` command); the JDK's server is"
-                + " bench/JdkHttpsServer.java: `com.sun.net.httpserver.HttpsServer` with bench/JdkHttpServer.java's handler, the same"
-                + " key store, TLS 1.3 only, Nagle off, on its dispatcher thread."
-                + (tls06 != null ? " Negotiated (`openssl s_client -brief`): step 06 " + tls06 + "; JDK " + tlsJdk + "." : ""));
-        line("");
-        line("Three loads. **Keep-alive**: `wrk -t1 -cN` over TLS, many requests per connection (one handshake each, at the start)."
-                + " **New connection, session resumed**: the same with `-H \"Connection: close\"`: wrk keeps OpenSSL's session between"
-                + " connections, so every handshake after a connection's first resumes it (TLS 1.3 pre-shared key: a key exchange, no"
-                + " certificate sent, nothing signed), as a returning browser does. **New connection, full handshake**:"
-                + " `openssl s_time -new -www /`, N processes at once, each making connections one after the other, each with a full"
-                + " handshake (the server signs it with its key), GET / over HTTP/1.0, then close, as a first visit does."
-                + " CPU/request is the server's CPU time divided by the requests (or connections) served; core busy, that CPU time"
-                + " divided by the run's length: near 100% the server was the limit, well below it the client or the machine was."
-                + " Ratio = step 06 / JDK, run by run, median.");
-        line("");
+        if (inChapter) {
+            line("Median of " + reps(https) + " runs, the servers alternating." + (tls06 != null
+                    ? " Negotiated (`openssl s_client -brief`): step 06 " + tls06 + "; JDK " + tlsJdk + "." : ""));
+            line("");
+        } else {
+            line("### HTTPS: step 06 and the JDK's HttpsServer, same page, same key store, TLS 1.3");
+            line("");
+            line("Median of " + reps(https) + " runs, the two servers alternating, each alone on its core. Step 06 is run as its README shows"
+                    + " (`--keystore localhost.p12 --storepass changeit`, the README's `keytool` command); the JDK's server is"
+                    + " bench/JdkHttpsServer.java: `com.sun.net.httpserver.HttpsServer` with bench/JdkHttpServer.java's handler, the same"
+                    + " key store, TLS 1.3 only, Nagle off, on its dispatcher thread."
+                    + (tls06 != null ? " Negotiated (`openssl s_client -brief`): step 06 " + tls06 + "; JDK " + tlsJdk + "." : ""));
+            line("");
+            line("Three loads. **Keep-alive**: `wrk -t1 -cN` over TLS, many requests per connection (one handshake each, at the start)."
+                    + " **New connection, session resumed**: the same with `-H \"Connection: close\"`: wrk keeps OpenSSL's session between"
+                    + " connections, so every handshake after a connection's first resumes it (TLS 1.3 pre-shared key: a key exchange, no"
+                    + " certificate sent, nothing signed), as a returning browser does. **New connection, full handshake**:"
+                    + " `openssl s_time -new -www /`, N processes at once, each making connections one after the other, each with a full"
+                    + " handshake (the server signs it with its key), GET / over HTTP/1.0, then close, as a first visit does."
+                    + " CPU/request is the server's CPU time divided by the requests (or connections) served; core busy, that CPU time"
+                    + " divided by the run's length: near 100% the server was the limit, well below it the client or the machine was."
+                    + " Ratio = step 06 / JDK, run by run, median.");
+            line("");
+        }
         line("| load | connections | step 06 req/s | JDK req/s | step 06 / JDK | step 06 CPU/request | JDK CPU/request | step 06 p50 / p99 | JDK p50 / p99 | core busy (06 / JDK) | errors (06 / JDK) |");
         line("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|");
         String targetLine = null;
@@ -488,7 +496,7 @@ public class Summarize {
                         micros(median(a, this::cpuMicrosPerRequest)), micros(median(b, this::cpuMicrosPerRequest)),
                         wrk ? latencies(a) : "-", wrk ? latencies(b) : "-", busy(a), busy(b), sum(a, 7), sum(b, 7)));
                 if (mode.equals("keepalive") && count.equals("50")) {
-                    targetLine = String.format(Locale.ROOT, "Issue 13's aim (step 06 ahead of the JDK's HttpsServer, keep-alive, 50 connections):"
+                    targetLine = String.format(Locale.ROOT, "Target (step 06 ahead of the JDK's HttpsServer, keep-alive, 50 connections):"
                                     + " **%.2fx, %s**; CPU per request %s (step 06) against %s (JDK).",
                             ratio, ratio > 1 ? "met" : "not met", micros(median(a, this::cpuMicrosPerRequest)),
                             micros(median(b, this::cpuMicrosPerRequest)));
@@ -507,13 +515,16 @@ public class Summarize {
             double before = median(plain, this::cpuMicrosPerRequest);
             double after = median(tls, this::cpuMicrosPerRequest);
             line(String.format(Locale.ROOT, "What TLS costs the same loop, same run, keep-alive, 50 connections: step 05 (plain HTTP) %s of CPU"
-                            + " per request and %s req/s; step 06 %s and %s req/s: %s more per request for the encryption.",
+                            + " per request and %s req/s; step 06 %s and %s req/s: %s more per request for TLS (the handshake of each connection included).",
                     micros(before), grouped(median(plain, r -> r.d(1))), micros(after), grouped(median(tls, r -> r.d(1))), micros(after - before)));
             line("");
         }
     }
 
     private static String latencies(List<Row> runs) {
+        if (!(median(runs, r -> r.d(2)) > 0)) {
+            return "-"; // no request finished: wrk's latencies are zeros
+        }
         return millis(median(runs, x -> ms(x.v(4)))) + " / " + millis(median(runs, x -> ms(x.v(6))));
     }
 
@@ -771,15 +782,22 @@ public class Summarize {
         if (models.isEmpty()) {
             return;
         }
-        line("### The concurrency models: one thread, a pool of threads, a virtual thread each");
-        line("");
         String skipped = !models.contains("virtual") && machine.getOrDefault("virtual_threads", "").startsWith("skipped")
                 ? " Virtual-thread variant " + machine.get("virtual_threads") + "." : "";
-        line("Step 04 beside step 02's server with a thread per connection, from a fixed pool of " + grouped(Double.parseDouble(setting("pool_threads")))
+        if (inChapter) {
+            if (!skipped.isEmpty()) {
+                line(skipped.trim());
+                line("");
+            }
+        } else {
+            line("### The concurrency models: one thread, a pool of threads, a virtual thread each");
+            line("");
+            line("Step 04 beside step 02's server with a thread per connection, from a fixed pool of " + grouped(Double.parseDouble(setting("pool_threads")))
                 + " platform threads (bench/variants/PooledEchoServer.java) or a new virtual thread each"
                 + " (bench/variants/VirtualThreadEchoServer.java), all from the same run: the echo, stream, held-connections and checker"
                 + " parts (their own tables give the details). Each server alone on one core." + skipped);
-        line("");
+            line("");
+        }
         line("| | " + models.stream().map(Summarize::modelName).collect(Collectors.joining(" | ")) + " |");
         line("|---|" + "---:|".repeat(models.size()));
         for (String count : distinct(section("echo"), Row::connections)) {
@@ -1176,16 +1194,20 @@ public class Summarize {
             Files.writeString(docs.resolve(DOCS_CHART), chart);
             writeRegion(docs.resolve("06-whats-next.md"), "results:concurrency-models",
                     render(links, () -> {
+                        inChapter = true;
                         provenance();
                         modelsSection();
+                        inChapter = false;
                     }));
         } else {
             System.err.println("docs/06-whats-next.md not updated: it needs the parts " + MODELS_PARTS + ", this run measured " + machine.get("parts"));
         }
         if (measured(HTTPS_PARTS) && !section("https").isEmpty()) {
             writeRegion(docs.resolve("07-tls.md"), "results:https", render(null, () -> {
+                inChapter = true;
                 provenance();
                 httpsSection();
+                inChapter = false;
             }));
         } else {
             System.err.println("docs/07-tls.md not updated: it needs the part " + HTTPS_PARTS + " and its rows, this run measured " + machine.get("parts"));
