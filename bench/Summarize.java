@@ -792,10 +792,11 @@ public class Summarize {
         } else {
             line("### The concurrency models: one thread, a pool of threads, a virtual thread each");
             line("");
-            line("Step 04 beside step 02's server with a thread per connection, from a fixed pool of " + grouped(Double.parseDouble(setting("pool_threads")))
-                + " platform threads (bench/variants/PooledEchoServer.java) or a new virtual thread each"
-                + " (bench/variants/VirtualThreadEchoServer.java), all from the same run: the echo, stream, held-connections and checker"
-                + " parts (their own tables give the details). Each server alone on one core." + skipped);
+            String poolThreads = setting("pool_threads").matches("\\d+") ? grouped(Double.parseDouble(setting("pool_threads"))) : "?";
+            line("Step 04 beside step 02's server with a thread per connection, from a fixed pool of " + poolThreads
+                    + " platform threads (bench/variants/PooledEchoServer.java) or a new virtual thread each"
+                    + " (bench/variants/VirtualThreadEchoServer.java), all from the same run: the echo, stream, held-connections and checker"
+                    + " parts (their own tables give the details). Each server alone on one core." + skipped);
             line("");
         }
         line("| | " + models.stream().map(Summarize::modelName).collect(Collectors.joining(" | ")) + " |");
