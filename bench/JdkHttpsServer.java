@@ -22,10 +22,11 @@ import javax.net.ssl.SSLParameters;
  * files, read once and served from memory), the same key store as step 06 (PKCS12, the key's
  * password the store's) and TLS 1.3 only, as step 06.
  *
- * Set up at its best, as JdkHttpServer: bench/run starts it with
- * -Dsun.net.httpserver.nodelay=true (Nagle off) and room for 1,000 idle keep-alive connections;
- * no executor, so each exchange runs on the server's dispatcher thread, TLS handshake included
- * (the fastest choice on the one core the benchmark gives each server). --threads N uses a pool.
+ * Set up as JdkHttpServer: bench/run starts it with -Dsun.net.httpserver.nodelay=true (Nagle off)
+ * and room for 1,000 idle keep-alive connections. With no executor (the default) each exchange runs
+ * on the server's dispatcher thread, its TLS handshake included, in blocking mode: while it waits
+ * for one client's handshake message, every other connection waits too. --threads N hands the
+ * exchanges to a pool of N threads instead; bench/run measures both.
  *
  * Usage: java bench/JdkHttpsServer.java [--host HOST] [--port PORT] [--root DIR] [--threads N]
  *        --keystore FILE --storepass PASS

@@ -447,40 +447,72 @@ public class Summarize {
         if (https.isEmpty()) {
             return;
         }
+        // step 06 first, then the JDK's server as it comes (dispatcher only), then with a pool
+        List<String> servers = List.of("step06", "jdk", "jdk-pool").stream()
+                .filter(s -> https.stream().anyMatch(r -> r.subject().equals(s))).toList();
+        List<String> jdks = servers.stream().filter(s -> !s.equals("step06")).toList();
         String tls06 = machine.get("https_tls_step06");
         String tlsJdk = machine.get("https_tls_jdk");
+        String threads = setting("jdk_https_threads");
+        String negotiated = tls06 != null ? " Negotiated (`openssl s_client -brief`): step 06 " + tls06 + "; JDK " + tlsJdk + "." : "";
         if (inChapter) {
-            line("Median of " + reps(https) + " runs, the servers alternating." + (tls06 != null
-                    ? " Negotiated (`openssl s_client -brief`): step 06 " + tls06 + "; JDK " + tlsJdk + "." : ""));
+            line("Median of " + reps(https) + " runs, the servers alternating. \"JDK\" is the JDK's `HttpsServer` as it comes, every exchange"
+                    + " and its handshake on its dispatcher thread; \"JDK pool\" the same with a pool of " + threads + " threads"
+                    + " (`setExecutor`)." + negotiated);
             line("");
         } else {
             line("### HTTPS: step 06 and the JDK's HttpsServer, same page, same key store, TLS 1.3");
             line("");
-            line("Median of " + reps(https) + " runs, the two servers alternating, each alone on its core. Step 06 is run as its README shows"
+            line("Median of " + reps(https) + " runs, the servers alternating, each alone on its core. Step 06 is run as its README shows"
                     + " (`--keystore localhost.p12 --storepass changeit`, the README's `keytool` command); the JDK's server is"
                     + " bench/JdkHttpsServer.java: `com.sun.net.httpserver.HttpsServer` with bench/JdkHttpServer.java's handler, the same"
-                    + " key store, TLS 1.3 only, Nagle off, on its dispatcher thread."
-                    + (tls06 != null ? " Negotiated (`openssl s_client -brief`): step 06 " + tls06 + "; JDK " + tlsJdk + "." : ""));
+                    + " key store, TLS 1.3 only, Nagle off; \"JDK\" runs every exchange, and its blocking handshake, on its dispatcher thread"
+                    + " (no executor, the JDK's default), \"JDK pool\" hands them to a pool of " + threads + " threads (`--threads " + threads
+                    + "`, `setExecutor`)." + negotiated);
             line("");
             line("Three loads. **Keep-alive**: `wrk -t1 -cN` over TLS, many requests per connection (one handshake each, at the start)."
                     + " **New connection, session resumed**: the same with `-H \"Connection: close\"`: wrk keeps OpenSSL's session between"
                     + " connections, so every handshake after a connection's first resumes it (TLS 1.3 pre-shared key: a key exchange, no"
                     + " certificate sent, nothing signed), as a returning browser does. **New connection, full handshake**:"
                     + " `openssl s_time -new -www /`, N processes at once, each making connections one after the other, each with a full"
-                    + " handshake (the server signs it with its key), GET / over HTTP/1.0, then close, as a first visit does."
+                    + " handshake (the server signs it with its key), GET / over HTTP/1.0, then close, as a first visit does; one request"
+                    + " per connection, so requests per second are connections per second."
                     + " CPU/request is the server's CPU time divided by the requests (or connections) served; core busy, that CPU time"
                     + " divided by the run's length: near 100% the server was the limit, well below it the client or the machine was."
-                    + " Ratio = step 06 / JDK, run by run, median.");
+                    + " Ratio = step 06 / the other, run by run, median.");
             line("");
         }
-        line("| load | connections | step 06 req/s | JDK req/s | step 06 / JDK | step 06 CPU/request | JDK CPU/request | step 06 p50 / p99 | JDK p50 / p99 | core busy (06 / JDK) | errors (06 / JDK) |");
-        line("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|");
-        String targetLine = null;
+        StringBuilder head = new StringBuilder("| load | connections |");
+        StringBuilder rule = new StringBuilder("|---|---:|");
+        for (String s : servers) {
+            head.append(' ').append(httpsName(s)).append(" req/s |");
+            rule.append("---:|");
+        }
+        for (String s : jdks) {
+            head.append(" step 06 / ").append(httpsName(s)).append(" |");
+            rule.append("---:|");
+        }
+        for (String s : servers) {
+            head.append(' ').append(httpsName(s)).append(" CPU/request |");
+            rule.append("---:|");
+        }
+        for (String s : servers) {
+            head.append(' ').append(httpsName(s)).append(" p50 / p99 |");
+            rule.append("---|");
+        }
+        head.append(" core busy (").append(servers.stream().map(Summarize::httpsShort).collect(Collectors.joining(" / "))).append(") |");
+        head.append(" errors (").append(servers.stream().map(Summarize::httpsShort).collect(Collectors.joining(" / "))).append(") |");
+        rule.append("---|---|");
+        line(head.toString());
+        line(rule.toString());
+        List<String> targets = new ArrayList<>();
         for (String mode : List.of("keepalive", "close", "full")) {
             for (String count : distinct(filter(https, r -> r.mode().equals(mode)), Row::connections)) {
-                List<Row> a = filter(https, r -> r.subject().equals("step06") && r.mode().equals(mode) && r.connections().equals(count));
-                List<Row> b = filter(https, r -> r.subject().equals("jdk") && r.mode().equals(mode) && r.connections().equals(count));
-                if (a.isEmpty() || b.isEmpty()) {
+                Map<String, List<Row>> runs = new LinkedHashMap<>();
+                for (String s : servers) {
+                    runs.put(s, filter(https, r -> r.subject().equals(s) && r.mode().equals(mode) && r.connections().equals(count)));
+                }
+                if (runs.values().stream().anyMatch(List::isEmpty)) {
                     continue;
                 }
                 String load = switch (mode) {
@@ -489,23 +521,37 @@ public class Summarize {
                     default -> "new connection, full handshake";
                 };
                 boolean wrk = !mode.equals("full");
-                double ratio = ratio(a, b);
-                line(String.format(Locale.ROOT, "| %s | %s | %s | %s | **%s** | %s | %s | %s | %s | %s / %s | %s / %s |",
-                        load, wrk ? count : count + " s_time at once", grouped(median(a, r -> r.d(1))), grouped(median(b, r -> r.d(1))),
-                        Double.isNaN(ratio) || Double.isInfinite(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
-                        micros(median(a, this::cpuMicrosPerRequest)), micros(median(b, this::cpuMicrosPerRequest)),
-                        wrk ? latencies(a) : "-", wrk ? latencies(b) : "-", busy(a), busy(b), sum(a, 7), sum(b, 7)));
-                if (mode.equals("keepalive") && count.equals("50")) {
-                    targetLine = String.format(Locale.ROOT, "Target (step 06 ahead of the JDK's HttpsServer, keep-alive, 50 connections):"
-                                    + " **%.2fx, %s**; CPU per request %s (step 06) against %s (JDK).",
-                            ratio, ratio > 1 ? "met" : "not met", micros(median(a, this::cpuMicrosPerRequest)),
-                            micros(median(b, this::cpuMicrosPerRequest)));
+                StringBuilder cells = new StringBuilder("| " + load + " | " + (wrk ? count : count + " s_time at once") + " |");
+                for (String s : servers) {
+                    cells.append(' ').append(grouped(median(runs.get(s), r -> r.d(1)))).append(" |");
                 }
+                for (String s : jdks) {
+                    double ratio = ratio(runs.get("step06"), runs.get(s));
+                    cells.append(" **").append(Double.isNaN(ratio) || Double.isInfinite(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio))
+                            .append("** |");
+                    if (mode.equals("keepalive") && count.equals("50")) {
+                        targets.add(String.format(Locale.ROOT, "%.2fx %s (%s)", ratio, httpsName(s), ratio > 1 ? "met" : "not met"));
+                    }
+                }
+                for (String s : servers) {
+                    cells.append(' ').append(micros(median(runs.get(s), this::cpuMicrosPerRequest))).append(" |");
+                }
+                for (String s : servers) {
+                    cells.append(' ').append(wrk ? latencies(runs.get(s)) : "-").append(" |");
+                }
+                cells.append(' ').append(servers.stream().map(s -> busy(runs.get(s))).collect(Collectors.joining(" / "))).append(" |");
+                cells.append(' ').append(servers.stream().map(s -> String.valueOf(sum(runs.get(s), 7))).collect(Collectors.joining(" / "))).append(" |");
+                line(cells.toString());
             }
         }
         line("");
-        if (targetLine != null) {
-            line(targetLine);
+        if (!targets.isEmpty()) {
+            List<Row> a = filter(https, r -> r.subject().equals("step06") && r.mode().equals("keepalive") && r.connections().equals("50"));
+            line("Target (step 06 ahead of the JDK's HttpsServer, keep-alive, 50 connections): **" + String.join(", ", targets) + "**;"
+                    + " CPU per request " + micros(median(a, this::cpuMicrosPerRequest)) + " (step 06) against "
+                    + jdks.stream().map(s -> micros(median(filter(https, r -> r.subject().equals(s) && r.mode().equals("keepalive")
+                            && r.connections().equals("50")), this::cpuMicrosPerRequest)) + " (" + httpsName(s) + ")").collect(Collectors.joining(", "))
+                    + ".");
             line("");
         }
         // What TLS adds to step 05's work, when the http part ran in the same run.
@@ -519,6 +565,24 @@ public class Summarize {
                     micros(before), grouped(median(plain, r -> r.d(1))), micros(after), grouped(median(tls, r -> r.d(1))), micros(after - before)));
             line("");
         }
+    }
+
+    private static String httpsName(String subject) {
+        return switch (subject) {
+            case "step06" -> "step 06";
+            case "jdk" -> "JDK";
+            case "jdk-pool" -> "JDK pool";
+            default -> subject;
+        };
+    }
+
+    private static String httpsShort(String subject) {
+        return switch (subject) {
+            case "step06" -> "06";
+            case "jdk" -> "JDK";
+            case "jdk-pool" -> "pool";
+            default -> subject;
+        };
     }
 
     private static String latencies(List<Row> runs) {
