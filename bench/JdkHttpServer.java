@@ -59,7 +59,8 @@ public class JdkHttpServer {
                 + " threads=" + (threads > 0 ? threads : "dispatcher"));
     }
 
-    private static void serve(HttpExchange exchange, Path root, Map<String, byte[]> cache) throws IOException {
+    /** The handler, shared with bench/JdkHttpsServer.java: the same page, the same way, with or without TLS. */
+    static void serve(HttpExchange exchange, Path root, Map<String, byte[]> cache) throws IOException {
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
             String method = exchange.getRequestMethod();
