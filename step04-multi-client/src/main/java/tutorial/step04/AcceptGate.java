@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
 
-// tag::accept-pause[]
 /**
- * Whether the loop accepts new connections, and how many it let in are open. When
- * {@code accept()} fails (most often "Too many open files") or the server is at its maximum number
- * of connections, the gate closes: {@code OP_ACCEPT} goes off the
- * server's key, so the connections waiting in the kernel's backlog stop waking the loop, which
- * would otherwise spin on them. It opens again when a connection closes (a descriptor is free),
- * or after {@link #RETRY} at the latest. The whole pause is one line in the log.
+ * Whether the loop accepts new connections, and how many of those it let in are open. When
+ * {@code accept()} fails (most often "Too many open files") or the server is at its maximum
+ * number of connections, the gate closes: {@code OP_ACCEPT} goes off the server's key, so the
+ * connections waiting in the kernel's backlog stop waking the loop, which would otherwise spin on
+ * them. It opens again when a connection closes (a descriptor is free), or after {@link #RETRY}
+ * at the latest. The whole pause is one line in the log.
  */
 final class AcceptGate {
 
@@ -32,19 +31,6 @@ final class AcceptGate {
         this.log = log;
     }
 
-    /** Whether one more connection may be accepted: below the maximum, the limit is the kernel's. */
-    boolean hasRoom() {
-        return openConnections < maxConnections;
-    }
-
-    void opened() {
-        openConnections++;
-    }
-
-    int openConnections() {
-        return openConnections;
-    }
-
     /** {@code accept()} failed: most often no descriptor is left for the new socket. */
     void pauseAfterFailure(IOException e, long now) {
         pause("Cannot accept connections (" + e.getMessage() + "), " + openConnections
@@ -55,7 +41,7 @@ final class AcceptGate {
         pause(openConnections + " connections open, the maximum: new ones wait until one closes", now);
     }
 
-    /** Stops accepting until {@link #reopenWhenDue} opens the gate again. */
+    // tag::accept-pause[]
     private void pause(String reason, long now) {
         serverKey.interestOps(0);
         paused = true;
@@ -89,6 +75,20 @@ final class AcceptGate {
             pauseLogged = false;
         }
     }
+    // end::accept-pause[]
+
+    /** Whether one more connection may be accepted: below our maximum, the kernel's limit is never reached. */
+    boolean hasRoom() {
+        return openConnections < maxConnections;
+    }
+
+    void opened() {
+        openConnections++;
+    }
+
+    int openConnections() {
+        return openConnections;
+    }
 
     boolean paused() {
         return paused;
@@ -99,4 +99,3 @@ final class AcceptGate {
         return paused ? retryAt - now : Long.MAX_VALUE;
     }
 }
-// end::accept-pause[]

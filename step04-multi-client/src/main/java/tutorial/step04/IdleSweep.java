@@ -2,7 +2,6 @@ package tutorial.step04;
 
 import java.util.concurrent.TimeUnit;
 
-// tag::idle-sweep[]
 /**
  * When the loop looks for connections that stay silent too long, and which ones it finds. A
  * client that sends nothing makes no event: only the clock can tell us it is idle. The loop looks
@@ -40,4 +39,3 @@ final class IdleSweep {
         return now - connection.lastActivity() > idleTimeoutNanos;
     }
 }
-// end::idle-sweep[]

@@ -17,8 +17,8 @@ final class Shutdown {
 
     // tag::close-everything[]
     /**
-     * Closes every channel and the selector. A failure here never hides
-     * the one that stopped the loop ({@code failure}, or null if the loop was asked to stop).
+     * Closes every channel and the selector. A failure here never hides the one that stopped the
+     * loop ({@code failure}, or null if the loop was asked to stop).
      */
     static void closeEverything(Selector selector, Throwable failure) throws IOException {
         Throwable toReport = failure;

@@ -2,7 +2,6 @@ package tutorial.step05;
 
 import java.util.concurrent.TimeUnit;
 
-// tag::idle-sweep[]
 /**
  * When the loop looks for connections that stay silent or slow too long, and what it does with
  * each. A client that sends nothing makes no event: only the clock can tell us it is idle. The
@@ -46,6 +45,7 @@ final class IdleSweep {
         return last + everyNanos - now;
     }
 
+    // tag::judge[]
     /** What this connection has earned now; {@code othersWait}: accepting is paused. */
     Verdict judge(Connection connection, long now, boolean othersWait) {
         if (connection.headOverdue(now, headTimeoutNanos)) {
@@ -62,5 +62,5 @@ final class IdleSweep {
         }
         return Verdict.STAYS;
     }
+    // end::judge[]
 }
-// end::idle-sweep[]
