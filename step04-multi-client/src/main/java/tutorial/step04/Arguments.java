@@ -1,9 +1,16 @@
 package tutorial.step04;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -112,6 +119,39 @@ final class Arguments {
             exitWithUsage("not a number of " + name + ": " + value);
         }
         return Integer.parseInt(value);
+    }
+
+    /** The server's limits: those that fit this process, with what the two options change. */
+    Limits limits() {
+        Limits machine = Limits.forThisProcess();
+        return machine
+                .withMaxConnections(count("--max-connections", "connections", machine.maxConnections()))
+                .withIdleTimeout(Duration.ofSeconds(count("--idle-timeout", "seconds",
+                        (int) machine.idleTimeout().toSeconds())));
+    }
+
+    /**
+     * The log on standard output, buffered: the log's own thread writes a burst of lines at once.
+     * With --quiet, only the notices; with --log FILE, every line to the file and the notices here.
+     */
+    Log log() {
+        PrintStream console = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
+                1 << 16), false, StandardCharsets.US_ASCII);
+        if (has("--quiet") && has("--log")) {
+            exitWithUsage("--quiet or --log, not both");
+        }
+        if (has("--quiet")) {
+            return Log.quiet(console);
+        }
+        if (has("--log")) {
+            try {
+                return Log.toFile(console, new PrintStream(new FileOutputStream(value("--log"), true),
+                        false, StandardCharsets.US_ASCII));
+            } catch (FileNotFoundException e) {
+                exitWithUsage("cannot write to " + value("--log"));
+            }
+        }
+        return Log.to(console);
     }
 
     /**

@@ -1,12 +1,6 @@
 package tutorial.step04;
 
-import java.io.BufferedOutputStream;
-import java.io.Closeable;
-import java.io.FileDescriptor;
-import java.io.FileNotFoundException;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -15,8 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,87 +42,37 @@ public final class EchoServer implements AutoCloseable {
     // hundreds of connects would overflow it, and the extra clients would wait for their
     // connect to be retried. Linux caps the number at net.core.somaxconn (4096 by default).
     private static final int BACKLOG = 1024;
-    // After accept() fails, we try again when a connection closes, or after this (as Netty does).
-    private static final Duration ACCEPT_RETRY = Duration.ofSeconds(1);
     // Loaded with this class, before the loop runs: the JVM opens a class file to load a class,
     // and once the descriptors have run out, a class used for the first time cannot be loaded
     // (NoClassDefFoundError, and the loop would die of it).
-    private static final List<Class<?>> USED_BY_THE_LOOP = List.of(Connection.class, Trace.class);
+    private static final List<Class<?>> USED_BY_THE_LOOP = List.of(Connection.class, Shutdown.class, Trace.class);
 
     private final Log log;
     private final Limits limits;
     private final OutputBudget budget;
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
-    private final SelectionKey serverKey;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
-    private final long idleTimeoutNanos;
-    // How often the loop looks for idle connections: a tenth of the timeout (6 s for a minute),
-    // so a silent connection is closed between 1 and 1.1 timeouts after its last byte.
-    private final long sweepNanos;
-    private long lastSweep = System.nanoTime();
-    private boolean acceptPaused; // OP_ACCEPT is off: no descriptor, or at the maximum
-    private long retryAcceptAt; // System.nanoTime() from which a paused accept is tried again
-    private boolean pauseLogged; // "not accepting" was logged, "accepting again" not yet
+    private final AcceptGate acceptGate;
+    private final IdleSweep sweep;
+    private final LoopStats stats;
     private volatile boolean closing;
-    // The counters below are written by the loop thread only; volatile so that other threads
-    // (tests, a monitor) see the latest values.
-    private volatile int openConnections;
-    private volatile long loopIterations;
-    private volatile long bytesReceived;
-    private volatile long pendingOutputBytes;
 
     public static void main(String[] args) {
         Arguments arguments = new Arguments(args, 2, USAGE,
                 "--max-connections N", "--idle-timeout SECONDS", "--quiet", "--log FILE");
-        Limits machine = Limits.forThisProcess();
-        Limits limits = machine
-                .withMaxConnections(arguments.count("--max-connections", "connections", machine.maxConnections()))
-                .withIdleTimeout(Duration.ofSeconds(arguments.count("--idle-timeout", "seconds",
-                        (int) machine.idleTimeout().toSeconds())));
+        Limits limits = arguments.limits();
         String host = arguments.host();
         int port = arguments.port();
-        try (Log log = logFor(arguments);
+        try (Log log = arguments.log();
              EchoServer server = new EchoServer(host, port, limits, log)) {
             server.serve();
         } catch (BindException e) {
             System.err.println(Arguments.cannotListen(host, port, e)); // the port is taken, most often
             System.exit(1);
         } catch (Throwable failure) {
-            report(failure);
+            Shutdown.report(failure);
             System.exit(1);
-        }
-    }
-
-    /** The log on standard output, buffered: the log's own thread writes a burst of lines at once. */
-    private static Log logFor(Arguments arguments) {
-        PrintStream console = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
-                1 << 16), false, StandardCharsets.US_ASCII);
-        if (arguments.has("--quiet") && arguments.has("--log")) {
-            arguments.exitWithUsage("--quiet or --log, not both");
-        }
-        if (arguments.has("--quiet")) {
-            return Log.quiet(console);
-        }
-        if (arguments.has("--log")) {
-            try {
-                return Log.toFile(console, new PrintStream(new FileOutputStream(arguments.value("--log"), true),
-                        false, StandardCharsets.US_ASCII));
-            } catch (FileNotFoundException e) {
-                arguments.exitWithUsage("cannot write to " + arguments.value("--log"));
-            }
-        }
-        return Log.to(console);
-    }
-
-    /** What stopped the server, then anything that also failed while closing. */
-    private static void report(Throwable failure) {
-        System.err.println("Server stopped: " + failure);
-        for (Throwable alsoFailed : failure.getSuppressed()) {
-            System.err.println("  and while closing: " + alsoFailed);
-        }
-        if (!(failure instanceof IOException)) {
-            failure.printStackTrace(); // a bug or a lack of memory: where it happened matters
         }
     }
 
@@ -139,14 +81,15 @@ public final class EchoServer implements AutoCloseable {
         this.log = log;
         this.limits = limits;
         this.budget = new OutputBudget(limits.outputBudget(), log);
-        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
-        this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), idleTimeoutNanos / 10);
+        this.stats = new LoopStats(budget);
+        this.sweep = new IdleSweep(limits, System.nanoTime());
         this.selector = Selector.open();
         this.serverChannel = ServerSocketChannel.open();
         serverChannel.bind(new InetSocketAddress(host, port), BACKLOG);
         // Non-blocking: accept() returns null instead of waiting when nobody is connecting.
         serverChannel.configureBlocking(false);
-        this.serverKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+        this.acceptGate = new AcceptGate(serverChannel.register(selector, SelectionKey.OP_ACCEPT),
+                limits.maxConnections(), log);
     }
     // end::bind[]
 
@@ -156,27 +99,12 @@ public final class EchoServer implements AutoCloseable {
 
     /** How many client connections are open right now. */
     public int openConnections() {
-        return openConnections;
+        return acceptGate.openConnections();
     }
 
-    /** How many times the loop woke up from select(): it must not grow while every client is idle. */
-    public long loopIterations() {
-        return loopIterations;
-    }
-
-    /** How many bytes the server has read from all its clients so far. */
-    public long bytesReceived() {
-        return bytesReceived;
-    }
-
-    /** How many bytes the server holds for its clients right now: backpressure keeps it bounded. */
-    public long pendingOutputBytes() {
-        return pendingOutputBytes;
-    }
-
-    /** The most bytes of output buffers all connections together have held at once: the budget bounds it. */
-    public long peakOutputBufferBytes() {
-        return budget.peak();
+    /** What the loop counts about itself: turns, bytes received, output owed. */
+    public LoopStats stats() {
+        return stats;
     }
 
     /** Runs the event loop on the calling thread until {@link #close()} is called. */
@@ -188,7 +116,7 @@ public final class EchoServer implements AutoCloseable {
             // tag::event-loop[]
             while (!closing) {
                 selector.select(selectTimeoutMillis()); // until a channel is ready, a timer is due, or wakeup()
-                loopIterations++;
+                stats.wokeUp();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
@@ -209,16 +137,16 @@ public final class EchoServer implements AutoCloseable {
             }
             // end::event-loop[]
         } catch (Throwable failure) {
-            closeEverything(failure); // a failure to close is added to this one, never put in its place
+            Shutdown.closeEverything(selector, failure); // a failure to close is added to this one, never put in its place
             throw failure;
         }
-        closeEverything(null);
+        Shutdown.closeEverything(selector, null);
     }
 
     // tag::accept[]
     private void acceptAll() throws IOException {
         // Take every connection that is waiting, not just one: a burst empties the backlog at once.
-        while (openConnections < limits.maxConnections()) {
+        while (acceptGate.hasRoom()) {
             SocketChannel client;
             try {
                 client = serverChannel.accept();
@@ -226,47 +154,29 @@ public final class EchoServer implements AutoCloseable {
                 // Most often "Too many open files": no descriptor is left for the new socket. The
                 // connection stays in the backlog, so OP_ACCEPT would fire again at once and the
                 // loop would spin: stop asking for a while, and serve the clients we have.
-                pauseAccepting("Cannot accept connections (" + e.getMessage() + "), " + openConnections
-                        + " open: new ones wait, tried again when one closes or in " + Limits.seconds(ACCEPT_RETRY));
+                acceptGate.pauseAfterFailure(e, System.nanoTime());
                 return;
             }
             if (client == null) {
-                if (pauseLogged) {
-                    log.notice("Accepting connections again, " + openConnections + " open");
-                    pauseLogged = false;
-                }
+                acceptGate.backlogEmptied();
                 return;
             }
             SocketAddress address = client.getRemoteAddress();
             client.configureBlocking(false); // a selector only works with non-blocking channels
             client.register(selector, SelectionKey.OP_READ, new Connection(address, budget, System.nanoTime()));
-            openConnections++;
+            acceptGate.opened();
             log.info("Got connection from " + address);
         }
         // Stop before the kernel refuses: the limit keeps descriptors for the JVM and its files.
-        pauseAccepting(openConnections + " connections open, the maximum: new ones wait until one closes");
+        acceptGate.pauseAtMaximum(System.nanoTime());
     }
     // end::accept[]
 
-    // tag::accept-pause[]
-    private void pauseAccepting(String reason) {
-        serverKey.interestOps(0);
-        acceptPaused = true;
-        retryAcceptAt = System.nanoTime() + ACCEPT_RETRY.toNanos();
-        if (!pauseLogged) { // one line for the whole pause, however many retries it takes
-            log.notice(reason);
-            pauseLogged = true;
-        }
-    }
-
     private void retryAcceptingWhenDue() throws IOException {
-        if (acceptPaused && System.nanoTime() - retryAcceptAt >= 0) {
-            acceptPaused = false;
-            serverKey.interestOps(SelectionKey.OP_ACCEPT);
+        if (acceptGate.reopenWhenDue(System.nanoTime())) {
             acceptAll(); // now: if nobody waits, it says at once that we accept again
         }
     }
-    // end::accept-pause[]
 
     // tag::handle[]
     private void handle(SelectionKey key) {
@@ -347,8 +257,7 @@ public final class EchoServer implements AutoCloseable {
         }
         buffer.flip();
         connection.queue(buffer); // the echo: what we read is what we owe
-        bytesReceived += count;
-        pendingOutputBytes += count;
+        stats.received(count);
     }
 
     private void write(SocketChannel channel, Connection connection) throws IOException {
@@ -357,21 +266,19 @@ public final class EchoServer implements AutoCloseable {
         if (written > 0) {
             connection.touch(System.nanoTime());
         }
-        pendingOutputBytes -= written;
+        stats.noLongerOwed(written);
     }
     // end::read-write[]
 
     // tag::idle-timeout[]
-    /** Closes every connection that has neither read nor written a byte for the idle timeout. */
+    /** Each time the sweep is due, closes every connection that {@link IdleSweep} finds idle. */
     private void closeIdleConnections() {
         long now = System.nanoTime();
-        if (now - lastSweep < sweepNanos) {
-            return; // looking at every connection costs; ten times a timeout is enough
+        if (!sweep.due(now)) {
+            return;
         }
-        lastSweep = now;
         for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.attachment() instanceof Connection connection
-                    && now - connection.lastActivity() > idleTimeoutNanos) {
+            if (key.isValid() && key.attachment() instanceof Connection connection && sweep.idle(connection, now)) {
                 closeConnection(key, "Connection from " + connection.address() + " timed out: no byte for "
                         + Limits.seconds(limits.idleTimeout()));
             }
@@ -381,14 +288,9 @@ public final class EchoServer implements AutoCloseable {
     /** How long select() may sleep: until the next look for idle connections or retry of accept. */
     private long selectTimeoutMillis() {
         long now = System.nanoTime();
-        long sleepNanos = Long.MAX_VALUE;
-        if (openConnections > 0) {
-            // A client that sends nothing makes no event: only the clock can tell us it is idle.
-            sleepNanos = lastSweep + sweepNanos - now;
-        }
-        if (acceptPaused) {
-            sleepNanos = Math.min(sleepNanos, retryAcceptAt - now);
-        }
+        // A client that sends nothing makes no event: only the clock can tell us it is idle.
+        long sleepNanos = Math.min(acceptGate.openConnections() > 0 ? sweep.nanosUntilDue(now) : Long.MAX_VALUE,
+                acceptGate.nanosUntilRetry(now));
         if (sleepNanos == Long.MAX_VALUE) {
             return 0; // nothing is due: sleep until a channel is ready
         }
@@ -399,7 +301,7 @@ public final class EchoServer implements AutoCloseable {
     // tag::close-connection[]
     private void closeConnection(SelectionKey key, String message) {
         Connection connection = (Connection) key.attachment();
-        pendingOutputBytes -= connection.pendingOutputBytes(); // lost with it
+        stats.noLongerOwed(connection.pendingOutputBytes()); // lost with it
         connection.releaseOutput();
         key.cancel(); // the selector stops watching the channel
         try {
@@ -408,8 +310,7 @@ public final class EchoServer implements AutoCloseable {
             // Nothing more to do for this client: it is gone either way.
         }
         log.info(message);
-        openConnections--;
-        retryAcceptAt = System.nanoTime(); // a descriptor is free: a paused accept may go on now
+        acceptGate.closed(System.nanoTime()); // a descriptor is free: a paused accept may go on now
     }
     // end::close-connection[]
 
@@ -419,35 +320,4 @@ public final class EchoServer implements AutoCloseable {
         closing = true;
         selector.wakeup(); // select() returns at once, even if no channel is ready
     }
-
-    // tag::close-everything[]
-    /**
-     * Closes every channel and the selector. A failure here never hides the one that stopped the
-     * loop: a server that ran out of descriptors or memory may fail to close for the same
-     * reason, and the report must still name the first cause.
-     */
-    private void closeEverything(Throwable failure) throws IOException {
-        Throwable toReport = failure;
-        for (SelectionKey key : selector.keys()) {
-            toReport = close(key.channel(), toReport);
-        }
-        toReport = close(selector, toReport);
-        if (failure == null && toReport != null) {
-            throw new IOException("closing the server failed", toReport);
-        }
-    }
-
-    /** Closes one resource. Returns what to report: {@code failure} with this failure added, or this failure. */
-    static Throwable close(Closeable resource, Throwable failure) {
-        try {
-            resource.close();
-        } catch (Throwable e) { // an IOException, or an Error: closing can need a descriptor too
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e); // kept with the report, never in its place
-        }
-        return failure;
-    }
-    // end::close-everything[]
 }

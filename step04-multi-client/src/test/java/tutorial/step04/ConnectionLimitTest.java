@@ -43,11 +43,11 @@ class ConnectionLimitTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(clients.get(i).echo("served " + i)).isEqualTo("served " + i);
             }
-            long readSoFar = running.server().bytesReceived();
+            long readSoFar = running.server().stats().bytesReceived();
             clients.get(3).sendAll(ascii("waiting"));
             clients.get(4).sendAll(ascii("waiting"));
             await().during(1, SECONDS).atMost(5, SECONDS).until(() ->
-                    running.server().openConnections() == 3 && running.server().bytesReceived() == readSoFar);
+                    running.server().openConnections() == 3 && running.server().stats().bytesReceived() == readSoFar);
             awaitLog(running, "3 connections open, the maximum: new ones wait until one closes");
 
             clients.get(0).close(); // one closes: the first of those waiting is accepted, and echoed

@@ -108,7 +108,7 @@ class EchoServerTest {
         BlockingClient other = connect();
         assertThat(other.echo("am I served?")).isEqualTo("am I served?");
         await().during(1, SECONDS).atMost(5, SECONDS)
-                .until(() -> running.server().pendingOutputBytes() <= PENDING_OUTPUT_BOUND);
+                .until(() -> running.server().stats().pendingOutputBytes() <= PENDING_OUTPUT_BOUND);
         AtomicLong lastSeen = new AtomicLong(-1);
         await("the greedy client's writes stop: the server reads nothing more from it")
                 .during(1, SECONDS).atMost(20, SECONDS)
@@ -135,13 +135,13 @@ class EchoServerTest {
         // and stop as soon as the echo no longer fits in the socket buffers: the server now
         // holds part of it. (Sending less, the buffers would hide the case we want to see.)
         long sent = 0;
-        while (running.server().pendingOutputBytes() == 0) {
+        while (running.server().stats().pendingOutputBytes() == 0) {
             assertThat(sent).as("bytes sent before the socket buffers filled").isLessThan(streamBytes);
             client.sendAll(patternBytes(sent, 64 * 1024));
             sent += 64 * 1024;
             long target = sent;
             await().pollInterval(Duration.ofMillis(1)).atMost(10, SECONDS)
-                    .until(() -> running.server().bytesReceived() == target);
+                    .until(() -> running.server().stats().bytesReceived() == target);
         }
         client.channel().shutdownOutput(); // "nothing more from me", but still reading
 
@@ -187,11 +187,11 @@ class EchoServerTest {
         }
         await().atMost(10, SECONDS).until(() -> running.server().openConnections() == clients.size());
 
-        long iterations = running.server().loopIterations();
+        long iterations = running.server().stats().loopIterations();
         // A straggling wakeup is fine, and so is the look for idle connections (every 6 s with the
         // default timeout of a minute); OP_WRITE left on would add thousands of iterations a second.
         await().during(1, SECONDS).atMost(5, SECONDS)
-                .until(() -> running.server().loopIterations() <= iterations + 2);
+                .until(() -> running.server().stats().loopIterations() <= iterations + 2);
     }
 
     @Test
@@ -251,7 +251,7 @@ class EchoServerTest {
     /** Backpressure has kicked in: the server holds the bound and has stopped reading. */
     private void awaitServerStopsReading() {
         await().atMost(20, SECONDS)
-                .until(() -> running.server().pendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
+                .until(() -> running.server().stats().pendingOutputBytes() >= EchoServer.MAX_PENDING_OUTPUT);
     }
 
     private void awaitLog(String text) {

@@ -35,7 +35,7 @@ class MemoryBudgetTest {
             assertThat(running.log()).containsOnlyOnce("the budget: no connection's buffer grows");
             // One buffer may have grown past the limit before the budget counted as spent:
             // a megabyte at most, the backpressure bound.
-            assertThat(running.server().peakOutputBufferBytes())
+            assertThat(running.server().stats().peakOutputBufferBytes())
                     .isLessThanOrEqualTo(BUDGET + EchoServer.MAX_PENDING_OUTPUT);
         }
     }

@@ -1,11 +1,17 @@
 package tutorial.step05;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,6 +128,39 @@ final class Arguments {
             exitWithUsage("more than a day: " + option + " " + seconds);
         }
         return Duration.ofSeconds(seconds);
+    }
+
+    /** The limits that fit this process, with what --max-connections and the two timeouts change. */
+    Limits limits() {
+        Limits machine = Limits.forThisProcess();
+        return machine
+                .withMaxConnections(count("--max-connections", "connections", machine.maxConnections()))
+                .withIdleTimeout(seconds("--idle-timeout", machine.idleTimeout()))
+                .withHeadTimeout(seconds("--head-timeout", machine.headTimeout()));
+    }
+
+    /**
+     * The log on standard output, buffered: the log's own thread writes a burst of lines at once.
+     * With --quiet, only the notices; with --log FILE, every line to the file and the notices here.
+     */
+    Log log() {
+        PrintStream console = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
+                1 << 16), false, StandardCharsets.US_ASCII);
+        if (has("--quiet") && has("--log")) {
+            exitWithUsage("--quiet or --log, not both");
+        }
+        if (has("--quiet")) {
+            return Log.quiet(console);
+        }
+        if (has("--log")) {
+            try {
+                return Log.toFile(console, new PrintStream(new FileOutputStream(value("--log"), true),
+                        false, StandardCharsets.US_ASCII));
+            } catch (FileNotFoundException e) {
+                exitWithUsage("cannot write to " + value("--log"));
+            }
+        }
+        return Log.to(console);
     }
 
     // tag::built-in-site[]

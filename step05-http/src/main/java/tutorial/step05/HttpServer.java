@@ -1,12 +1,6 @@
 package tutorial.step05;
 
-import java.io.BufferedOutputStream;
-import java.io.Closeable;
-import java.io.FileDescriptor;
-import java.io.FileNotFoundException;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,11 +10,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,28 +51,11 @@ public final class HttpServer implements AutoCloseable {
     // hundreds of connects would overflow it, and the extra clients would wait for their
     // connect to be retried. Linux caps the number at net.core.somaxconn (4096 by default).
     private static final int BACKLOG = 1024;
-    // After accept() fails, we try again when a connection closes, or after this (as Netty does).
-    private static final Duration ACCEPT_RETRY = Duration.ofSeconds(1);
     // A file found on disk is served from memory this long before we look at the disk again.
     private static final Duration RECHECK_FILES_AFTER = Duration.ofSeconds(1);
-    // Loaded with this class, before the loop runs: the JVM opens a class file to load a class,
-    // and once the descriptors have run out, a class used for the first time cannot be loaded
-    // (NoClassDefFoundError, and the loop would die of it). Nested classes are files of their
-    // own, hence the names; a test checks that no class the loop may use is missing here.
-    static final List<String> USED_BY_THE_LOOP = List.of("AccessLog", "Body", "Body$Bytes", "Body$File",
-            "Body$None", "Connection", "Connection$Ending", "Directory", "HttpError", "Limits", "Log", "Log$Line",
-            "MemoryBudget", "Request", "RequestParser", "RequestParser$State", "Responder", "Response",
-            "Response$CachedDate", "StaticFiles", "StaticFiles$Found", "StaticFiles$Located",
-            "StaticFiles$StaticFile", "Status", "Trace");
 
     static {
-        for (String name : USED_BY_THE_LOOP) {
-            try {
-                Class.forName(HttpServer.class.getPackageName() + "." + name);
-            } catch (ClassNotFoundException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        Preload.classesOfTheLoop(); // before the loop runs: out of descriptors, no class file can be opened
     }
 
     private final Log log;
@@ -89,33 +64,16 @@ public final class HttpServer implements AutoCloseable {
     private final Responder responder;
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
-    private final SelectionKey serverKey;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
-    private final long idleTimeoutNanos;
-    private final long headTimeoutNanos;
-    // How often the loop looks for idle and slow connections: a tenth of the shorter timeout, so
-    // a silent connection is closed between 1 and 1.1 timeouts after its last byte.
-    private final long sweepNanos;
-    private long lastSweep = System.nanoTime();
-    private boolean acceptPaused; // OP_ACCEPT is off: no descriptor, or at the maximum
-    private long retryAcceptAt; // System.nanoTime() from which a paused accept is tried again
-    private boolean pauseLogged; // "not accepting" was logged, "accepting again" not yet
+    private final AcceptGate acceptGate;
+    private final IdleSweep sweep;
+    private final LoopStats stats;
     private volatile boolean closing;
-    // The counters below are written by the loop thread only; volatile so that other threads
-    // (tests, a monitor) see the latest values.
-    private volatile int openConnections;
-    private volatile long loopIterations;
-    private volatile long maxPendingOutputBytes;
-    private volatile long maxWrittenInOneTurn;
 
     public static void main(String[] args) {
         Arguments arguments = new Arguments(args);
-        Limits machine = Limits.forThisProcess();
-        Limits limits = machine
-                .withMaxConnections(arguments.count("--max-connections", "connections", machine.maxConnections()))
-                .withIdleTimeout(arguments.seconds("--idle-timeout", machine.idleTimeout()))
-                .withHeadTimeout(arguments.seconds("--head-timeout", machine.headTimeout()));
-        try (Log log = logFor(arguments);
+        Limits limits = arguments.limits();
+        try (Log log = arguments.log();
              HttpServer server = new HttpServer(arguments.host(), arguments.port(), arguments.root(), limits, log)) {
             server.serve();
         } catch (BindException e) {
@@ -123,40 +81,8 @@ public final class HttpServer implements AutoCloseable {
             System.err.println(Arguments.cannotListen(arguments.host(), arguments.port(), e));
             System.exit(1);
         } catch (Throwable failure) {
-            report(failure);
+            Shutdown.report(failure);
             System.exit(1);
-        }
-    }
-
-    /** The log on standard output, buffered: the log's own thread writes a burst of lines at once. */
-    private static Log logFor(Arguments arguments) {
-        PrintStream console = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
-                1 << 16), false, StandardCharsets.US_ASCII);
-        if (arguments.has("--quiet") && arguments.has("--log")) {
-            arguments.exitWithUsage("--quiet or --log, not both");
-        }
-        if (arguments.has("--quiet")) {
-            return Log.quiet(console);
-        }
-        if (arguments.has("--log")) {
-            try {
-                return Log.toFile(console, new PrintStream(new FileOutputStream(arguments.value("--log"), true),
-                        false, StandardCharsets.US_ASCII));
-            } catch (FileNotFoundException e) {
-                arguments.exitWithUsage("cannot write to " + arguments.value("--log"));
-            }
-        }
-        return Log.to(console);
-    }
-
-    /** What stopped the server, then anything that also failed while closing. */
-    private static void report(Throwable failure) {
-        System.err.println("Server stopped: " + failure);
-        for (Throwable alsoFailed : failure.getSuppressed()) {
-            System.err.println("  and while closing: " + alsoFailed);
-        }
-        if (!(failure instanceof IOException)) {
-            failure.printStackTrace(); // a bug or a lack of memory: where it happened matters
         }
     }
 
@@ -169,16 +95,16 @@ public final class HttpServer implements AutoCloseable {
         this.log = log;
         this.limits = limits;
         this.budget = new MemoryBudget(limits.memoryBudget(), log);
+        this.stats = new LoopStats(budget);
         this.responder = new Responder(new StaticFiles(root, recheckFilesAfter, budget));
-        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
-        this.headTimeoutNanos = limits.headTimeout().toNanos();
-        this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(idleTimeoutNanos, headTimeoutNanos) / 10);
+        this.sweep = new IdleSweep(limits, System.nanoTime());
         this.selector = Selector.open();
         this.serverChannel = ServerSocketChannel.open();
         serverChannel.bind(new InetSocketAddress(host, port), BACKLOG);
         // Non-blocking: accept() returns null instead of waiting when nobody is connecting.
         serverChannel.configureBlocking(false);
-        this.serverKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+        this.acceptGate = new AcceptGate(serverChannel.register(selector, SelectionKey.OP_ACCEPT),
+                limits.maxConnections(), log);
     }
     // end::bind[]
 
@@ -188,32 +114,12 @@ public final class HttpServer implements AutoCloseable {
 
     /** How many client connections are open right now. */
     public int openConnections() {
-        return openConnections;
+        return acceptGate.openConnections();
     }
 
-    /** How many times the loop woke up from select(): it must not grow fast while every client is idle. */
-    public long loopIterations() {
-        return loopIterations;
-    }
-
-    /** The most output any one connection has had waiting at once: it stays bounded, even for huge files. */
-    public long maxPendingOutputBytes() {
-        return maxPendingOutputBytes;
-    }
-
-    /** The most bytes written to one connection in one turn of the loop: bounded, however fast a client reads. */
-    public long maxWrittenInOneTurn() {
-        return maxWrittenInOneTurn;
-    }
-
-    /** Bytes of buffers held for clients right now, the file cache included: the memory budget bounds them. */
-    public long bufferedBytes() {
-        return budget.used();
-    }
-
-    /** The most bytes of buffers held at any one time so far. */
-    public long peakBufferedBytes() {
-        return budget.peak();
+    /** What the loop counts about itself: turns, the most output held, the most written in a turn. */
+    public LoopStats stats() {
+        return stats;
     }
 
     /** Runs the event loop on the calling thread until {@link #close()} is called. */
@@ -229,7 +135,7 @@ public final class HttpServer implements AutoCloseable {
             while (!closing) {
                 log.flush(); // this turn's log lines, handed to the log's thread in one piece
                 selector.select(selectTimeoutMillis()); // until a channel is ready, a timer is due, or wakeup()
-                loopIterations++;
+                stats.wokeUp();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
@@ -250,16 +156,16 @@ public final class HttpServer implements AutoCloseable {
             }
             // end::event-loop[]
         } catch (Throwable failure) {
-            closeEverything(failure); // a failure to close is added to this one, never put in its place
+            Shutdown.closeEverything(selector, failure); // a failure to close is added to this one, never put in its place
             throw failure;
         }
-        closeEverything(null);
+        Shutdown.closeEverything(selector, null);
     }
 
     // tag::accept[]
     private void acceptAll() throws IOException {
         // Take every connection that is waiting, not just one: a burst empties the backlog at once.
-        while (openConnections < limits.maxConnections()) {
+        while (acceptGate.hasRoom()) {
             SocketChannel client;
             try {
                 client = serverChannel.accept();
@@ -267,52 +173,34 @@ public final class HttpServer implements AutoCloseable {
                 // Most often "Too many open files": no descriptor is left for the new socket. The
                 // connection stays in the backlog, so OP_ACCEPT would fire again at once and the
                 // loop would spin: stop asking for a while, and serve the clients we have.
-                pauseAccepting("Cannot accept connections (" + e.getMessage() + "), " + openConnections
-                        + " open: new ones wait, tried again when one closes or in " + Limits.seconds(ACCEPT_RETRY));
+                acceptGate.pauseAfterFailure(e, System.nanoTime());
                 return;
             }
             if (client == null) {
-                if (pauseLogged) {
-                    log.notice("Accepting connections again, " + openConnections + " open");
-                    pauseLogged = false;
-                }
+                acceptGate.backlogEmptied();
                 return;
             }
             SocketAddress address = client.getRemoteAddress();
             client.configureBlocking(false); // a selector only works with non-blocking channels
             // Nagle's algorithm holds back a small segment while an earlier one is unacknowledged,
-            // and the client delays its ACK by up to 40 ms: a keep-alive response that leaves in
-            // two small pieces could wait that long. We write each response in one go anyway;
-            // TCP_NODELAY makes sure nothing we send is ever held back.
+            // and clients delay their ACKs (Linux 40 to 200 ms, Windows 200 ms): a response that
+            // leaves in two small pieces could wait that long. We write each response in one go
+            // anyway; TCP_NODELAY turns Nagle off, so nothing we send waits for an ACK.
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             client.register(selector, SelectionKey.OP_READ, new Connection(address, budget, System.nanoTime()));
-            openConnections++;
+            acceptGate.opened();
             log.info("Got connection from " + address);
         }
         // Stop before the kernel refuses: the limit keeps descriptors for the JVM and its files.
-        pauseAccepting(openConnections + " connections open, the maximum: new ones wait until one closes");
+        acceptGate.pauseAtMaximum(System.nanoTime());
     }
     // end::accept[]
 
-    // tag::accept-pause[]
-    private void pauseAccepting(String reason) {
-        serverKey.interestOps(0);
-        acceptPaused = true;
-        retryAcceptAt = System.nanoTime() + ACCEPT_RETRY.toNanos();
-        if (!pauseLogged) { // one line for the whole pause, however many retries it takes
-            log.notice(reason);
-            pauseLogged = true;
-        }
-    }
-
     private void retryAcceptingWhenDue() throws IOException {
-        if (acceptPaused && System.nanoTime() - retryAcceptAt >= 0) {
-            acceptPaused = false;
-            serverKey.interestOps(SelectionKey.OP_ACCEPT);
+        if (acceptGate.reopenWhenDue(System.nanoTime())) {
             acceptAll(); // now: if nobody waits, it says at once that we accept again
         }
     }
-    // end::accept-pause[]
 
     // tag::handle[]
     private void handle(SelectionKey key) {
@@ -346,7 +234,7 @@ public final class HttpServer implements AutoCloseable {
             }
             // Written out: the next pipelined request, if already read, may be answered now.
         } while (answered < MAX_ANSWERED_PER_TURN && written < MAX_WRITTEN_PER_TURN && connection.hasRequestToAnswer());
-        maxWrittenInOneTurn = Math.max(maxWrittenInOneTurn, written);
+        stats.writtenInOneTurn(written);
         connection.keepUnparsedInput(); // the loop's buffer goes to the next connection
         if (connection.readyToLinger()) {
             // Everything is answered. Closing now, with the client's unread bytes (a refused
@@ -411,7 +299,7 @@ public final class HttpServer implements AutoCloseable {
             answer(connection, connection.unfinishedRequestLine(), Responder.refuseAndClose(e));
             answered++;
         }
-        maxPendingOutputBytes = Math.max(maxPendingOutputBytes, connection.pendingOutputBytes());
+        stats.pendingOutput(connection.pendingOutputBytes());
         return answered;
     }
 
@@ -458,47 +346,30 @@ public final class HttpServer implements AutoCloseable {
 
     // tag::idle-timeout[]
     /**
-     * Closes every connection that has neither read nor written a byte for the idle timeout, and
-     * answers 408 to a request head that takes longer than the head timeout to arrive. While
-     * accepting is paused (at the maximum, or out of descriptors), closes the keep-alive
-     * connections that have nothing in flight, to make room for those waiting.
+     * Each time the sweep is due, does to every connection what {@link IdleSweep} says it has earned:
+     * 408 to a request too slow, a close to a connection idle too long or idle while others wait.
      */
     private void closeIdleConnections() {
         long now = System.nanoTime();
-        if (now - lastSweep < sweepNanos) {
-            return; // looking at every connection costs; ten times a timeout is enough
+        if (!sweep.due(now)) {
+            return;
         }
-        lastSweep = now;
+        String idleFor = Limits.seconds(limits.idleTimeout());
         for (SelectionKey key : selector.keys()) {
             if (key.isValid() && key.attachment() instanceof Connection connection) {
-                if (connection.headOverdue(now, headTimeoutNanos)) {
-                    // A byte now and then keeps a connection from being idle, but not from this.
-                    refuseLateRequest(key, connection, "the request head did not arrive whole within "
-                            + Limits.seconds(limits.headTimeout()));
-                } else if (now - connection.lastActivity() > idleTimeoutNanos) {
-                    timeOut(key, connection);
-                } else if (acceptPaused && connection.isBetweenRequests() && now - connection.lastActivity() > sweepNanos) {
-                    // Others wait to be accepted, and this keep-alive connection has nothing in
-                    // flight: the cheapest thing to give up. HTTP lets a server close an idle
-                    // connection at any time (RFC 9112, 9.5); its client opens another one when
-                    // it has something to ask.
-                    closeConnection(key, "Connection from " + connection.address() + " closed to make room: idle"
-                            + " between requests while others wait");
-                } else {
+                switch (sweep.judge(connection, now, acceptGate.paused())) {
+                    case HEAD_TOO_SLOW -> refuseLateRequest(key, connection,
+                            "the request head did not arrive whole within " + Limits.seconds(limits.headTimeout()));
+                    case SILENT_MID_REQUEST -> refuseLateRequest(key, connection,
+                            "no byte for " + idleFor + " in the middle of the request");
+                    case IDLE -> closeConnection(key, "Connection from " + connection.address()
+                            + " timed out: no byte for " + idleFor);
+                    case CLOSED_TO_MAKE_ROOM -> closeConnection(key, "Connection from " + connection.address()
+                            + " closed to make room: idle between requests while others wait");
                     // A connection the memory budget held back reads again once the budget allows.
-                    key.interestOps(interestOf(connection));
+                    case STAYS -> key.interestOps(interestOf(connection));
                 }
             }
-        }
-    }
-
-    private void timeOut(SelectionKey key, Connection connection) {
-        if (connection.stalledMidRequest()) {
-            refuseLateRequest(key, connection, "no byte for " + Limits.seconds(limits.idleTimeout())
-                    + " in the middle of the request");
-        } else {
-            closeConnection(key, "Connection from " + connection.address() + " timed out: no byte for "
-                    + Limits.seconds(limits.idleTimeout()));
         }
     }
 
@@ -515,14 +386,9 @@ public final class HttpServer implements AutoCloseable {
     /** How long select() may sleep: until the next look for idle connections or retry of accept. */
     private long selectTimeoutMillis() {
         long now = System.nanoTime();
-        long sleepNanos = Long.MAX_VALUE;
-        if (openConnections > 0) {
-            // A client that sends nothing makes no event: only the clock can tell us it is idle.
-            sleepNanos = lastSweep + sweepNanos - now;
-        }
-        if (acceptPaused) {
-            sleepNanos = Math.min(sleepNanos, retryAcceptAt - now);
-        }
+        // A client that sends nothing makes no event: only the clock can tell us it is idle.
+        long sleepNanos = Math.min(acceptGate.openConnections() > 0 ? sweep.nanosUntilDue(now) : Long.MAX_VALUE,
+                acceptGate.nanosUntilRetry(now));
         if (sleepNanos == Long.MAX_VALUE) {
             return 0; // nothing is due: sleep until a channel is ready
         }
@@ -541,8 +407,7 @@ public final class HttpServer implements AutoCloseable {
             // Nothing more to do for this client: it is gone either way.
         }
         log.info(message);
-        openConnections--;
-        retryAcceptAt = System.nanoTime(); // a descriptor is free: a paused accept may go on now
+        acceptGate.closed(System.nanoTime()); // a descriptor is free: a paused accept may go on now
     }
     // end::close-connection[]
 
@@ -552,38 +417,4 @@ public final class HttpServer implements AutoCloseable {
         closing = true;
         selector.wakeup(); // select() returns at once, even if no channel is ready
     }
-
-    // tag::close-everything[]
-    /**
-     * Closes every channel, every file being sent and the selector. A failure here never hides
-     * the one that stopped the loop: a server that ran out of descriptors or memory may fail to
-     * close for the same reason, and the report must still name the first cause.
-     */
-    private void closeEverything(Throwable failure) throws IOException {
-        Throwable toReport = failure;
-        for (SelectionKey key : selector.keys()) {
-            toReport = close(key.channel(), toReport);
-            if (key.attachment() instanceof Connection connection) {
-                connection.closeFile();
-            }
-        }
-        toReport = close(selector, toReport);
-        if (failure == null && toReport != null) {
-            throw new IOException("closing the server failed", toReport);
-        }
-    }
-
-    /** Closes one resource. Returns what to report: {@code failure} with this failure added, or this failure. */
-    static Throwable close(Closeable resource, Throwable failure) {
-        try {
-            resource.close();
-        } catch (Throwable e) { // an IOException, or an Error: closing can need a descriptor too
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e); // kept with the report, never in its place
-        }
-        return failure;
-    }
-    // end::close-everything[]
 }

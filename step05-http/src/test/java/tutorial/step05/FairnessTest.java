@@ -63,7 +63,7 @@ class FairnessTest {
             long received = download(downloader, 1);
 
             assertThat(received).isEqualTo((long) TestSite.LARGE_FILE_SIZE);
-            assertThat(running.server().maxWrittenInOneTurn())
+            assertThat(running.server().stats().maxWrittenInOneTurn())
                     .isGreaterThan(0)
                     .isLessThanOrEqualTo(HttpServer.MAX_WRITTEN_PER_TURN + Connection.FILE_CHUNK_SIZE + 1024);
         }
@@ -131,10 +131,10 @@ class FairnessTest {
                 client.readResponse();
                 client.readResponse();
             }
-            long before = running.server().loopIterations();
+            long before = running.server().stats().loopIterations();
             // A sweep a second (a tenth of the 10 s idle timeout): about two wakeups in two seconds.
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                    .until(() -> running.server().loopIterations() - before <= 6);
+                    .until(() -> running.server().stats().loopIterations() - before <= 6);
         } finally {
             for (RawClient client : clients) {
                 client.close();

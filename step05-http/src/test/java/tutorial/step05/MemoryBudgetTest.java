@@ -41,7 +41,7 @@ class MemoryBudgetTest {
             // each answers what it read: that, and the turn that spent the budget, is the most by
             // which it can be overdrawn.
             long eachAfterTheLimit = HttpServer.READ_WHEN_SPENT + HttpServer.MAX_ANSWERED_PER_TURN * 256L;
-            assertThat(running.server().peakBufferedBytes())
+            assertThat(running.server().stats().peakBufferedBytes())
                     .isLessThanOrEqualTo(BUDGET + 60 * eachAfterTheLimit + HttpServer.BUFFER_SIZE + Connection.MAX_PENDING_OUTPUT);
         }
     }

@@ -217,11 +217,11 @@ class ConnectionLimitTest {
                     .map(name -> name.substring(0, name.length() - ".class".length())).sorted().toList();
         }
         // Used before the loop runs or never by it: the command line, the step's client, the server itself.
-        List<String> notInTheLoop = List.of("Arguments", "HttpGet", "HttpServer", "ServerCertificate");
+        List<String> notInTheLoop = List.of("Arguments", "HttpGet", "HttpServer", "Preload", "ServerCertificate");
 
-        assertThat(all).containsAll(HttpServer.USED_BY_THE_LOOP);
+        assertThat(all).containsAll(Preload.USED_BY_THE_LOOP);
         assertThat(all.stream().filter(name -> !notInTheLoop.contains(name)).toList())
-                .containsExactlyInAnyOrderElementsOf(HttpServer.USED_BY_THE_LOOP);
+                .containsExactlyInAnyOrderElementsOf(Preload.USED_BY_THE_LOOP);
     }
 
     /** Sends the request and reads the answer, on a thread of its own: the handshake may wait for the accept. */

@@ -27,7 +27,7 @@ class CrashReportTest {
 
             Throwable reported = cause;
             for (Closeable resource : new Closeable[] {first, failsToClose, last}) {
-                reported = HttpServer.close(resource, reported);
+                reported = Shutdown.close(resource, reported);
             }
 
             assertThat(reported).isSameAs(cause);
@@ -42,9 +42,9 @@ class CrashReportTest {
     void withoutACauseTheFailureToCloseIsReported() {
         IOException closeFailed = new IOException("close failed");
 
-        assertThat(HttpServer.close(() -> {
+        assertThat(Shutdown.close(() -> {
             throw closeFailed;
         }, null)).isSameAs(closeFailed);
-        assertThat(HttpServer.close(() -> { }, null)).isNull();
+        assertThat(Shutdown.close(() -> { }, null)).isNull();
     }
 }

@@ -82,7 +82,7 @@ class MemoryBudgetTest {
                 fresh.send("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(fresh.readResponse().bodyText()).isEqualTo("p { color: red }\n");
             }
-            assertThat(running.server().peakBufferedBytes()).isLessThanOrEqualTo(bound);
+            assertThat(running.server().stats().peakBufferedBytes()).isLessThanOrEqualTo(bound);
         }
     }
 

@@ -390,7 +390,7 @@ class RawSocketTest {
 
             assertThat(response.body()).isEqualTo(Files.readAllBytes(root.resolve("large.bin")));
         }
-        assertThat(running.server().maxPendingOutputBytes())
+        assertThat(running.server().stats().maxPendingOutputBytes())
                 .as("never the whole file in memory, only a chunk at a time")
                 .isLessThan(2 * Connection.FILE_CHUNK_SIZE)
                 .isLessThan(TestSite.LARGE_FILE_SIZE / 10);

@@ -79,7 +79,7 @@ class TlsLimitationsTest {
                 // The loop counts a response as sent just after the socket took it: the client may
                 // have read the last one a moment before.
                 long eachIdle = 2L * TestCertificate.packetBufferSize();
-                await().atMost(Duration.ofSeconds(10)).until(() -> running.server().bufferedBytes() == connections * eachIdle);
+                await().atMost(Duration.ofSeconds(10)).until(() -> running.server().stats().bufferedBytes() == connections * eachIdle);
 
                 // 16,709 bytes of records in, 16,709 out, on JDK 17 and 25: whole records, from accept to close
                 assertThat(eachIdle).isEqualTo(33_418);
@@ -89,7 +89,7 @@ class TlsLimitationsTest {
                 }
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> running.server().openConnections() == 0);
-            assertThat(running.server().bufferedBytes()).as("given back at the close").isZero();
+            assertThat(running.server().stats().bufferedBytes()).as("given back at the close").isZero();
         }
     }
 

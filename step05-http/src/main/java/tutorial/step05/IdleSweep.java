@@ -1,0 +1,66 @@
+package tutorial.step05;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When the loop looks for connections that stay silent or slow too long, and what it does with
+ * each. A client that sends nothing makes no event: only the clock can tell us it is idle. The
+ * loop looks every tenth of the shorter timeout, so a silent connection is closed between 1 and
+ * 1.1 timeouts after its last byte.
+ */
+final class IdleSweep {
+
+    /** What a look finds a connection has earned. */
+    enum Verdict {
+        STAYS,
+        HEAD_TOO_SLOW, // 408: the request head did not arrive whole within the head timeout
+        SILENT_MID_REQUEST, // 408: no byte for the idle timeout, in the middle of a request
+        IDLE, // closed: no byte for the idle timeout, between requests
+        CLOSED_TO_MAKE_ROOM // closed: idle between requests while others wait to be accepted
+    }
+
+    private final long idleTimeoutNanos;
+    private final long headTimeoutNanos;
+    private final long everyNanos;
+    private long last;
+
+    IdleSweep(Limits limits, long now) {
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
+        this.headTimeoutNanos = limits.headTimeout().toNanos();
+        this.everyNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(idleTimeoutNanos, headTimeoutNanos) / 10);
+        this.last = now;
+    }
+
+    /** Whether it is time to look at every connection; if so, this look is the last one from now on. */
+    boolean due(long now) {
+        if (now - last < everyNanos) {
+            return false; // looking at every connection costs; ten times a timeout is enough
+        }
+        last = now;
+        return true;
+    }
+
+    /** How long until the next look. */
+    long nanosUntilDue(long now) {
+        return last + everyNanos - now;
+    }
+
+    // tag::judge[]
+    /** What this connection has earned now; {@code othersWait}: accepting is paused. */
+    Verdict judge(Connection connection, long now, boolean othersWait) {
+        if (connection.headOverdue(now, headTimeoutNanos)) {
+            return Verdict.HEAD_TOO_SLOW; // a byte now and then keeps it from being idle, not from this
+        }
+        if (now - connection.lastActivity() > idleTimeoutNanos) {
+            return connection.stalledMidRequest() ? Verdict.SILENT_MID_REQUEST : Verdict.IDLE;
+        }
+        if (othersWait && connection.isBetweenRequests() && now - connection.lastActivity() > everyNanos) {
+            // Others wait to be accepted, and this keep-alive connection has nothing in flight:
+            // the cheapest thing to give up. HTTP lets a server close an idle connection at any
+            // time (RFC 9112, 9.5); its client opens another one when it has something to ask.
+            return Verdict.CLOSED_TO_MAKE_ROOM;
+        }
+        return Verdict.STAYS;
+    }
+    // end::judge[]
+}
