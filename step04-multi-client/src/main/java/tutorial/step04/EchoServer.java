@@ -256,12 +256,21 @@ public final class EchoServer implements AutoCloseable {
             return;
         }
         buffer.flip();
-        connection.queue(buffer); // the echo: what we read is what we owe
-        stats.received(count);
+        stats.received(count); // the echo: what we read is what we owe
+        if (!connection.hasPendingOutput()) {
+            // Nothing is owed before these bytes, so they may go out straight from the loop's
+            // buffer. Most of the time the socket takes them all, and nothing is copied into
+            // the connection or allocated for it.
+            wrote(channel.write(buffer), connection);
+        }
+        connection.queue(buffer); // what the socket did not take, we still owe
     }
 
     private void write(SocketChannel channel, Connection connection) throws IOException {
-        int written = connection.writeTo(channel);
+        wrote(connection.writeTo(channel), connection);
+    }
+
+    private void wrote(int written, Connection connection) {
         Trace.wrote(written, connection.address());
         if (written > 0) {
             connection.touch(System.nanoTime());
