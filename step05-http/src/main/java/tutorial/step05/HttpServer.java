@@ -395,7 +395,7 @@ public final class HttpServer implements AutoCloseable {
         for (int i = 0; i < closing; i++) {
             closeConnection(couldMakeRoom.get(i));
         }
-        // One line for the batch, not one a connection (at most 32 a second): how many, out of
+        // One line for the batch, not one a connection (up to 32 a look): how many, out of
         // how many, is what tells; a line every second for minutes says the maximum is too low.
         log.info(closing + " of " + couldMakeRoom.size() + " idle keep-alive connections closed to make room: "
                 + open + " open, others wait to be accepted");
