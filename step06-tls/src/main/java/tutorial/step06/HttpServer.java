@@ -69,7 +69,6 @@ public final class HttpServer implements AutoCloseable {
     private final SSLContext tls;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
     private final AcceptGate acceptGate;
-    // Made when the class is loaded, before the loop runs: see Preload.
     private static final Comparator<SelectionKey> LONGEST_QUIET_FIRST =
             Comparator.comparingLong(key -> ((Connection) key.attachment()).lastActivity());
     private final IdleSweep sweep;
