@@ -12,7 +12,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
@@ -66,6 +69,8 @@ public final class HttpServer implements AutoCloseable {
     private final SSLContext tls;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
     private final AcceptGate acceptGate;
+    private static final Comparator<SelectionKey> LONGEST_QUIET_FIRST =
+            Comparator.comparingLong(key -> ((Connection) key.attachment()).lastActivity());
     private final IdleSweep sweep;
     private final LoopStats stats;
     private volatile boolean closing;
@@ -354,8 +359,9 @@ public final class HttpServer implements AutoCloseable {
     // tag::idle-timeout[]
     /**
      * Each time the sweep is due, does to every connection what {@link IdleSweep} says it has earned:
-     * 408 to a request too slow, a close to a connection idle too long or idle while others wait
-     * (a TLS handshake too slow is closed without a word: no HTTP can be said before it).
+     * 408 to a request too slow, a close to a connection idle too long, and to a few of those idle
+     * while others wait (a TLS handshake too slow is closed without a word: no HTTP can be said
+     * before it).
      */
     private void closeIdleConnections() {
         long now = System.nanoTime();
@@ -363,6 +369,7 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         String idleFor = Limits.seconds(limits.idleTimeout());
+        List<SelectionKey> couldMakeRoom = new ArrayList<>();
         for (SelectionKey key : selector.keys()) {
             if (key.isValid() && key.attachment() instanceof Connection connection) {
                 switch (sweep.judge(connection, now, acceptGate.paused())) {
@@ -374,13 +381,33 @@ public final class HttpServer implements AutoCloseable {
                             "no byte for " + idleFor + " in the middle of the request");
                     case IDLE -> closeConnection(key, "Connection from " + connection.address()
                             + " timed out: no byte for " + idleFor);
-                    case CLOSED_TO_MAKE_ROOM -> closeConnection(key, "Connection from " + connection.address()
-                            + " closed to make room: idle between requests while others wait");
+                    case COULD_MAKE_ROOM -> {
+                        couldMakeRoom.add(key); // a few are closed once all are judged; the others stay
+                        key.interestOps(interestOf(connection));
+                    }
                     // A connection the memory budget held back reads again once the budget allows.
                     case STAYS -> key.interestOps(interestOf(connection));
                 }
             }
         }
+        closeToMakeRoom(couldMakeRoom);
+    }
+
+    /** Closes the few of {@code couldMakeRoom} that {@link IdleSweep#howManyMakeRoom} allows, the longest quiet first. */
+    private void closeToMakeRoom(List<SelectionKey> couldMakeRoom) {
+        if (couldMakeRoom.isEmpty()) {
+            return;
+        }
+        int open = acceptGate.openConnections();
+        int closing = IdleSweep.howManyMakeRoom(couldMakeRoom.size());
+        couldMakeRoom.sort(LONGEST_QUIET_FIRST); // at most once a sweep: a second by default
+        for (int i = 0; i < closing; i++) {
+            closeConnection(couldMakeRoom.get(i));
+        }
+        // One line for the batch, not one a connection (up to 32 a look): how many, out of
+        // how many, is what tells; a line every second for minutes says the maximum is too low.
+        log.info(closing + " of " + couldMakeRoom.size() + " idle keep-alive connections closed to make room: "
+                + open + " open, others wait to be accepted");
     }
 
     /** Says why (408), then closes as after any error. */
@@ -408,6 +435,11 @@ public final class HttpServer implements AutoCloseable {
 
     // tag::close-connection[]
     private void closeConnection(SelectionKey key, String message) {
+        closeConnection(key);
+        log.info(message);
+    }
+
+    private void closeConnection(SelectionKey key) {
         Connection connection = (Connection) key.attachment();
         connection.release(); // its buffers go back to the budget, its file is closed
         key.cancel(); // the selector stops watching the channel
@@ -416,7 +448,6 @@ public final class HttpServer implements AutoCloseable {
         } catch (IOException e) {
             // Nothing more to do for this client: it is gone either way.
         }
-        log.info(message);
         acceptGate.closed(System.nanoTime()); // a descriptor is free: a paused accept may go on now
     }
     // end::close-connection[]
