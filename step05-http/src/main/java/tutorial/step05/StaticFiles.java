@@ -151,7 +151,9 @@ final class StaticFiles {
                 channel.close();
                 throw e;
             }
-        } catch (IOException | InvalidPathException e) {
+        } catch (IOException e) {
+            throw notFoundOrShortOf(e, file.path());
+        } catch (InvalidPathException e) {
             throw new HttpError(Status.NOT_FOUND, "no such file: /" + file.path());
         }
     }
@@ -176,13 +178,28 @@ final class StaticFiles {
                 budget.allocated(bytes.length);
             }
             return new Found(file, attributes.lastModifiedTime(), now);
-        } catch (IOException | InvalidPathException e) {
-            // No such file, a file used as a folder ("/index.html/x"), a symbolic link (ELOOP),
-            // no permission, a name this system cannot have: all "not here".
-            throw new HttpError(Status.NOT_FOUND, "no such file: /" + path);
+        } catch (IOException e) {
+            throw notFoundOrShortOf(e, path);
+        } catch (InvalidPathException e) {
+            throw new HttpError(Status.NOT_FOUND, "no such file: /" + path); // a name this system cannot have
         }
     }
     // end::find[]
+
+    /**
+     * What a failure to look at or open a file means for the client. No such file, a file used as
+     * a folder ("/index.html/x"), a symbolic link (ELOOP), no permission: "not here", 404. But
+     * out of descriptors (EMFILE for this process, ENFILE for the system: the JDK reports both
+     * with the system's words, "Too many open files"), the file may well be there: the server is
+     * short, and says so with a 503, as when the root itself cannot be opened.
+     */
+    static HttpError notFoundOrShortOf(IOException e, String path) {
+        if (e instanceof FileSystemException failed && failed.getReason() != null
+                && failed.getReason().startsWith("Too many open files")) {
+            return new HttpError(Status.SERVICE_UNAVAILABLE, "cannot open /" + path + " now (" + failed.getReason() + ")");
+        }
+        return new HttpError(Status.NOT_FOUND, "no such file: /" + path);
+    }
 
     // tag::walk[]
     /**

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -39,6 +41,19 @@ class StaticFilesTest {
 
     private static MemoryBudget budget(long limit) {
         return new MemoryBudget(limit, Log.quiet(System.out));
+    }
+
+    @Test
+    @DisplayName("out of descriptors, a file is not missing: 503; a missing file, a folder or a link: 404")
+    void outOfDescriptorsIsTheServersShortageNotAMissingFile() {
+        // The reason as the JDK gives it when open() fails with EMFILE (seen under ulimit -n 40).
+        FileSystemException outOfDescriptors = new FileSystemException("/srv/site/a.html", null, "Too many open files");
+        assertThat(StaticFiles.notFoundOrShortOf(outOfDescriptors, "a.html").status).isEqualTo(Status.SERVICE_UNAVAILABLE);
+        assertThat(StaticFiles.notFoundOrShortOf(new NoSuchFileException("/srv/site/a.html"), "a.html").status)
+                .isEqualTo(Status.NOT_FOUND);
+        assertThat(StaticFiles.notFoundOrShortOf(new FileSystemException("/srv/site/link", null,
+                "Too many levels of symbolic links or unable to access attributes of symbolic link"), "link").status)
+                .isEqualTo(Status.NOT_FOUND);
     }
 
     @Test
