@@ -15,10 +15,9 @@ record Request(String method, String target, String version, Map<String, String>
     // scheme "://" authority, then the path and query (RFC 9112, 3.2.2). Scheme names are
     // case-insensitive (RFC 3986, 3.1): "HTTP://" is the same as "http://".
     private static final Pattern ABSOLUTE_FORM = Pattern.compile("(?i)https?://([^/?]*)(.*)");
-    // host [":" port]: a name or IPv4 address (letters, digits, "-._~", percent-escapes and the
-    // sub-delimiters of RFC 3986), or an IPv6 address in brackets. No "user@": see originForm.
-    private static final Pattern AUTHORITY =
-            Pattern.compile("(?:[A-Za-z0-9._~%!$&'()*+,;=-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]*)?");
+    // The characters of a host name besides letters and digits: "-._~", percent-escapes and the
+    // sub-delimiters of RFC 3986.
+    private static final String NAME_SYMBOLS = "-._~%!$&'()*+,;=";
 
     String header(String lowerCaseName) {
         return headers.get(lowerCaseName);
@@ -74,11 +73,14 @@ record Request(String method, String target, String version, Map<String, String>
      * refuse.
      */
     String originForm() throws HttpError {
+        if (target.startsWith("/")) {
+            return target; // the origin form, nearly every request's: no pattern to run
+        }
         Matcher absolute = ABSOLUTE_FORM.matcher(target);
         if (!absolute.matches()) {
             return target;
         }
-        if (!AUTHORITY.matcher(absolute.group(1)).matches()) {
+        if (!isAuthority(absolute.group(1))) {
             throw new HttpError(Status.BAD_REQUEST, "invalid host in the target: " + target);
         }
         String pathAndQuery = absolute.group(2);
@@ -88,6 +90,44 @@ record Request(String method, String target, String version, Map<String, String>
 
     /** A Host header value that is an authority ("host" or "host:port"), or empty (RFC 9112, 3.2). */
     static boolean isValidHost(String value) {
-        return value.isEmpty() || AUTHORITY.matcher(value).matches();
+        return value.isEmpty() || isAuthority(value);
+    }
+
+    /**
+     * host [":" port]: a name or IPv4 address, or an IPv6 address in brackets. No "user@": see
+     * originForm. The regular expression {@code (?:[A-Za-z0-9NAME_SYMBOLS]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?}
+     * says the same, but every request's Host goes through this, and the pattern cost about a
+     * twentieth of step 05's CPU time per request (JDK Flight Recorder, wrk at 50 connections).
+     */
+    static boolean isAuthority(String value) {
+        int i = 0;
+        if (value.startsWith("[")) { // an IPv6 address
+            int close = value.indexOf(']');
+            if (close < 2 || !allIn(value, 1, close, "0123456789ABCDEFabcdef:.")) {
+                return false;
+            }
+            i = close + 1;
+        } else {
+            while (i < value.length() && isNameCharacter(value.charAt(i))) {
+                i++;
+            }
+            if (i == 0) {
+                return false;
+            }
+        }
+        return i == value.length() || value.charAt(i) == ':' && allIn(value, i + 1, value.length(), "0123456789");
+    }
+
+    private static boolean isNameCharacter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || NAME_SYMBOLS.indexOf(c) >= 0;
+    }
+
+    private static boolean allIn(String value, int from, int to, String allowed) {
+        for (int i = from; i < to; i++) {
+            if (allowed.indexOf(value.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

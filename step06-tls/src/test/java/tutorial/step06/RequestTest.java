@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,5 +49,20 @@ class RequestTest {
 
     private static Request request(String target) {
         return new Request("GET", target, "HTTP/1.1", Map.of("host", "x"), 0);
+    }
+
+    // The pattern Request.isAuthority replaced with a loop: the loop must say what it said.
+    private static final Pattern AUTHORITY_PATTERN =
+            Pattern.compile("(?:[A-Za-z0-9._~%!$&'()*+,;=-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]*)?");
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {
+        "localhost", "localhost:8080", "localhost:", "127.0.0.1:80", "[::1]", "[::1]:8443", "[::1]:",
+        "a.b-c_d~e%41!$&'()*+,;=", "", ":", ":80", "[]", "[]:80", "[::1", "::1]", "[::1]x", "[::1]:8x",
+        "[g::1]", "host:port", "host:80:80", "user@host", "ho st", "host/", "h?q", "h#f", "[::1]]",
+        "\u00e9t\u00e9", "host\t", "LOCALHOST:65535",
+    })
+    void theAuthorityLoopAgreesWithThePatternItReplaced(String value) {
+        assertThat(Request.isAuthority(value)).isEqualTo(AUTHORITY_PATTERN.matcher(value).matches());
     }
 }
