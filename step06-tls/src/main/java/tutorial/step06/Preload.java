@@ -19,16 +19,27 @@ final class Preload {
             "StaticFiles", "StaticFiles$Found", "StaticFiles$Located", "StaticFiles$StaticFile", "Status",
             "TlsChannel", "TlsChannel$1", "Trace");
 
+    // Classes of the JDK that the TLS engine uses lazily and that open a file when first used.
+    // On JDK 25 the engine checksums every session ticket it sends with Adler32, whose static
+    // initializer loads the native library libzip.so: out of descriptors, the first handshake to
+    // finish would throw UnsatisfiedLinkError and stop the server (seen in ConnectionLimitTest).
+    static final List<String> JDK_CLASSES_USED_BY_TLS = List.of("java.util.zip.Adler32");
+
     private Preload() {
     }
 
     static void classesOfTheLoop() {
         for (String name : USED_BY_THE_LOOP) {
-            try {
-                Class.forName(Preload.class.getPackageName() + "." + name);
-            } catch (ClassNotFoundException e) {
-                throw new ExceptionInInitializerError(e);
-            }
+            load(Preload.class.getPackageName() + "." + name);
+        }
+        JDK_CLASSES_USED_BY_TLS.forEach(Preload::load);
+    }
+
+    private static void load(String className) {
+        try {
+            Class.forName(className); // and initialized: a static initializer may open files too
+        } catch (ClassNotFoundException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 }
