@@ -13,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +68,6 @@ public final class HttpServer implements AutoCloseable {
     private final ServerSocketChannel serverChannel;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
     private final AcceptGate acceptGate;
-    private static final Comparator<SelectionKey> LONGEST_QUIET_FIRST =
-            Comparator.comparingLong(key -> ((Connection) key.attachment()).lastActivity());
     private final IdleSweep sweep;
     private final LoopStats stats;
     private volatile boolean closing;
@@ -352,8 +349,7 @@ public final class HttpServer implements AutoCloseable {
     // tag::idle-timeout[]
     /**
      * Each time the sweep is due, does to every connection what {@link IdleSweep} says it has earned:
-     * 408 to a request too slow, a close to a connection idle too long, and to a few of those idle
-     * while others wait.
+     * 408 to a request too slow, a close if idle too long, and to a few idle while others wait.
      */
     private void closeIdleConnections() {
         long now = System.nanoTime();
@@ -380,24 +376,13 @@ public final class HttpServer implements AutoCloseable {
                 }
             }
         }
-        closeToMakeRoom(couldMakeRoom);
-    }
-
-    /** Closes the few of {@code couldMakeRoom} that {@link IdleSweep#howManyMakeRoom} allows, the longest quiet first. */
-    private void closeToMakeRoom(List<SelectionKey> couldMakeRoom) {
-        if (couldMakeRoom.isEmpty()) {
-            return;
-        }
         int open = acceptGate.openConnections();
-        int closing = IdleSweep.howManyMakeRoom(couldMakeRoom.size());
-        couldMakeRoom.sort(LONGEST_QUIET_FIRST); // at most once a sweep: a second by default
-        for (int i = 0; i < closing; i++) {
-            closeConnection(couldMakeRoom.get(i));
+        List<SelectionKey> closing = IdleSweep.toCloseToMakeRoom(couldMakeRoom);
+        closing.forEach(key -> closeConnection(key, null));
+        if (!closing.isEmpty()) { // one line a batch: a line every second for minutes says the maximum is too low
+            log.info(closing.size() + " of " + couldMakeRoom.size() + " idle keep-alive connections closed to make room: "
+                    + open + " open, others wait to be accepted");
         }
-        // One line for the batch, not one a connection (up to 32 a look): how many, out of
-        // how many, is what tells; a line every second for minutes says the maximum is too low.
-        log.info(closing + " of " + couldMakeRoom.size() + " idle keep-alive connections closed to make room: "
-                + open + " open, others wait to be accepted");
     }
 
     /** Says why (408), then closes as after any error. */
@@ -425,11 +410,6 @@ public final class HttpServer implements AutoCloseable {
 
     // tag::close-connection[]
     private void closeConnection(SelectionKey key, String message) {
-        closeConnection(key);
-        log.info(message);
-    }
-
-    private void closeConnection(SelectionKey key) {
         Connection connection = (Connection) key.attachment();
         connection.release(); // its buffers go back to the budget, its file is closed
         key.cancel(); // the selector stops watching the channel
@@ -437,6 +417,9 @@ public final class HttpServer implements AutoCloseable {
             key.channel().close();
         } catch (IOException e) {
             // Nothing more to do for this client: it is gone either way.
+        }
+        if (message != null) { // null: one line says it for a batch
+            log.info(message);
         }
         acceptGate.closed(System.nanoTime()); // a descriptor is free: a paused accept may go on now
     }

@@ -1,5 +1,8 @@
 package tutorial.step06;
 
+import java.nio.channels.SelectionKey;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +22,9 @@ final class IdleSweep {
         IDLE, // closed: no byte for the idle timeout, between requests
         COULD_MAKE_ROOM // idle between requests while others wait to be accepted: a few are closed
     }
+
+    private static final Comparator<SelectionKey> LONGEST_QUIET_FIRST =
+            Comparator.comparingLong(key -> ((Connection) key.attachment()).lastActivity());
 
     private final long idleTimeoutNanos;
     private final long headTimeoutNanos;
@@ -80,6 +86,12 @@ final class IdleSweep {
      */
     static int howManyMakeRoom(int couldMakeRoom) {
         return Math.max(1, Math.min(32, couldMakeRoom / 8));
+    }
+
+    /** The few of {@code couldMakeRoom} to close: {@link #howManyMakeRoom}, the longest quiet first. */
+    static List<SelectionKey> toCloseToMakeRoom(List<SelectionKey> couldMakeRoom) {
+        couldMakeRoom.sort(LONGEST_QUIET_FIRST); // at most once a look: a second by default
+        return couldMakeRoom.subList(0, Math.min(couldMakeRoom.size(), howManyMakeRoom(couldMakeRoom.size())));
     }
     // end::make-room[]
 }
