@@ -167,7 +167,9 @@ class TlsLimitationsTest {
                 enteredAt.set(System.nanoTime());
                 entered.countDown();
                 try {
-                    Thread.sleep(SLOW_KEY.toMillis()); // the work itself, not a wait for something
+                    // The slow key's work itself, on the loop's thread, as a hardware key's 500 ms would
+                    // be: nothing synchronizes on it (the test waits on `entered`, then measures).
+                    Thread.sleep(SLOW_KEY.toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
